@@ -1,0 +1,97 @@
+/**
+ * What the diagnostics package reads from a p2p node. It never imports libp2p or
+ * `@wes/p2p-core`: the application adapts its node to these small structural types.
+ */
+
+/** `"public" | "private" | "unknown"`, as AutoNAT reports it. */
+export type Reachability = 'public' | 'private' | 'unknown'
+
+/** The configured kad-dht mode. */
+export type DhtMode = 'auto' | 'client' | 'server'
+
+export interface BandwidthSnapshot {
+  /** Bytes received on the wire since the node started (after encryption and framing). */
+  inTotalBytes: number
+  /** Bytes sent on the wire since the node started. */
+  outTotalBytes: number
+  /** Inbound bytes per second over the recent window (at most 10 s). */
+  inRateBytesPerSecond: number
+  /** Outbound bytes per second over the recent window. */
+  outRateBytesPerSecond: number
+}
+
+export interface HealthSnapshot {
+  /** Whether the node has a confirmed public address. */
+  reachability: Reachability
+  /** The verdict of the AutoNAT service (`unknown` while it has none, or when it is disabled). */
+  autoNATStatus: Reachability
+  relay: {
+    /** Circuit relay v2 transport (client) enabled. */
+    enabled: boolean
+    /** Serving as a relay for others. */
+    server: boolean
+    /** Relay reservations this node holds on other relays. */
+    reservations: number
+  }
+  mdns: {
+    /** mDNS enabled in the configuration. */
+    enabled: boolean
+    /** mDNS is running (false when enabled but multicast is not available). */
+    available: boolean
+  }
+}
+
+export interface RoutingSnapshot {
+  /** Peers in the kad-dht routing table. */
+  routingTableSize: number
+  /** The configured DHT mode. */
+  mode: DhtMode
+  /** The mode the DHT is in right now (`auto` resolves to one of these). */
+  currentMode: 'client' | 'server'
+  /** Number of configured bootstrap peers. */
+  bootstrapPeers: number
+}
+
+/** One consistent read of a running node. */
+export interface DiagnosticsSnapshot {
+  /** The node's own peer ID. */
+  hostId: string
+  /** Distinct connected peers. */
+  peerIds: string[]
+  /** Open connections (a peer may have several). */
+  connections: number
+  /** The node's listen multiaddrs. */
+  listenAddrs: string[]
+  bandwidth: BandwidthSnapshot
+  health: HealthSnapshot
+  routing: RoutingSnapshot
+}
+
+/** The state the diagnostics read. */
+export interface DiagnosticsSource {
+  /**
+   * The current state, or `undefined` while the host is not running (before start, after
+   * stop): routes then answer 503. Called on each request and once per scrape, so it must be
+   * cheap and side-effect free.
+   */
+  snapshot(): DiagnosticsSnapshot | undefined
+}
+
+/**
+ * Events of the discovery service that the metrics count. The node's discovery service calls
+ * these (`setDiagnosticsCallbacks`); every member is optional.
+ */
+export interface DiscoveryCallbacks {
+  /** A dial of a configured bootstrap peer begins. */
+  onBootstrapAttempt?(peerId: string): void
+  /** That dial produced a connection. */
+  onBootstrapSuccess?(peerId: string): void
+  /** That dial failed. */
+  onBootstrapFailure?(peerId: string, error: Error): void
+  /** mDNS found a peer (never self). */
+  onMdnsPeerFound?(peerId: string): void
+  /** A dial to an mDNS-found peer connected. */
+  onMdnsConnectSuccess?(peerId: string): void
+  /** A dial to an mDNS-found peer failed. */
+  onMdnsConnectFail?(peerId: string, error: Error): void
+}
