@@ -1,0 +1,421 @@
+/**
+ * Checks the monitoring files of packages/diagnostics/monitoring (Prometheus config, alert rules
+ * and their promtool unit tests, Grafana dashboard) with promtool and against the metric contract
+ * of DESIGN.md. Needs `promtool` on PATH (Debian's `prometheus` package); it never touches a live
+ * node and imports nothing from ../../src.
+ */
+import { describe, expect, it } from '@jest/globals'
+import { execFile } from 'node:child_process'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parse, stringify } from 'yaml'
+
+const monitoringDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../monitoring')
+
+/** The 13 metrics of DESIGN.md (names and types are the public contract), plus the routing gauge. */
+const GAUGES = [
+  'p2p_connections_total',
+  'p2p_peers_total',
+  'p2p_bandwidth_in_rate_bytes_per_sec',
+  'p2p_bandwidth_out_rate_bytes_per_sec',
+  'p2p_bandwidth_in_total_bytes',
+  'p2p_bandwidth_out_total_bytes',
+  'p2p_discovery_last_bootstrap_unixtime',
+  'p2p_discovery_last_mdns_found_unixtime',
+] as const
+const COUNTERS = [
+  'p2p_discovery_bootstrap_attempt_total',
+  'p2p_discovery_bootstrap_success_total',
+  'p2p_discovery_mdns_peer_found_total',
+  'p2p_discovery_mdns_connect_success_total',
+  'p2p_discovery_mdns_connect_fail_total',
+] as const
+const ROUTING = 'p2p_routing_table_size'
+const DESIGN_METRICS: readonly string[] = [...GAUGES, ...COUNTERS]
+const NODE_METRICS: readonly string[] = [...DESIGN_METRICS, ROUTING]
+const EXPORTED: ReadonlySet<string> = new Set([...NODE_METRICS, 'up'])
+
+const ALERTS = [
+  'P2PConnectionsLow',
+  'BootstrapFailureRateHigh',
+  'P2PNodeDown',
+  'P2PNoPeers',
+  'P2PRoutingTableEmpty',
+  'P2PBootstrapNotSucceeding',
+]
+const SEVERITIES = ['critical', 'warning', 'info']
+const ROWS = ['Connections and peers', 'Bandwidth', 'Discovery', 'Routing']
+const SPEC_PANELS = [
+  'P2P Connections',
+  'P2P Peers',
+  'Inbound Bandwidth',
+  'Outbound Bandwidth',
+  'Bootstrap Success Rate',
+  'mDNS Peers Found',
+]
+const DATASOURCE = { type: 'prometheus', uid: '${datasource}' }
+
+/** PromQL words that are not metric names: functions, aggregations, operators, modifiers. */
+const PROMQL_WORDS = new Set([
+  'and', 'or', 'unless', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool',
+  'offset', 'sum', 'min', 'max', 'avg', 'count', 'stddev', 'stdvar', 'topk', 'bottomk', 'quantile',
+  'count_values', 'group', 'rate', 'irate', 'increase', 'delta', 'idelta', 'deriv', 'resets',
+  'changes', 'time', 'timestamp', 'vector', 'scalar', 'abs', 'ceil', 'floor', 'round', 'clamp',
+  'clamp_min', 'clamp_max', 'absent', 'absent_over_time', 'avg_over_time', 'min_over_time',
+  'max_over_time', 'sum_over_time', 'count_over_time', 'last_over_time', 'present_over_time',
+  'label_replace', 'label_join', 'histogram_quantile', 'sort', 'sort_desc', 'inf', 'nan',
+]) // prettier-ignore
+
+interface Target {
+  expr?: string
+  datasource?: unknown
+}
+interface Panel {
+  id?: number
+  type: string
+  title: string
+  datasource?: unknown
+  targets?: Target[]
+  panels?: Panel[]
+  fieldConfig?: { defaults?: { unit?: string } }
+}
+interface TemplateVar {
+  name: string
+  type: string
+  query?: unknown
+  definition?: string
+  datasource?: unknown
+  multi?: boolean
+  includeAll?: boolean
+}
+interface Dashboard {
+  uid: string
+  title: string
+  schemaVersion: number
+  __inputs?: unknown
+  panels: Panel[]
+  templating: { list: TemplateVar[] }
+}
+interface Rule {
+  alert?: string
+  record?: string
+  expr: string
+  for?: string
+  labels?: Record<string, string>
+  annotations?: Record<string, string>
+}
+interface RuleFile {
+  groups: { name: string; rules: Rule[] }[]
+}
+interface RuleTestFile {
+  rule_files: string[]
+  tests: { name?: string; alert_rule_test?: { alertname: string; exp_alerts?: unknown[] }[] }[]
+}
+interface PromConfig {
+  rule_files: string[]
+  scrape_configs: {
+    job_name: string
+    scrape_interval?: string
+    metrics_path?: string
+    static_configs: { targets: string[] }[]
+  }[]
+}
+
+interface Run {
+  code: number
+  output: string
+}
+
+/** Runs promtool; fails (never skips) when it is not installed. */
+function promtool(args: string[], cwd = monitoringDir): Promise<Run> {
+  return new Promise((resolvePromise, reject) => {
+    execFile('promtool', args, { cwd, timeout: 20_000 }, (error, stdout, stderr) => {
+      const output = `$ promtool ${args.join(' ')}\n${stdout}${stderr}`
+      if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') {
+        reject(
+          new Error(
+            "promtool is not installed (not found on PATH). It comes with Debian's `prometheus` " +
+              'package, which .ci/run installs (apt-get install prometheus); install it to run ' +
+              'these checks. This test fails rather than skipping.',
+          ),
+        )
+        return
+      }
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0
+      resolvePromise({ code, output })
+    })
+  })
+}
+
+async function readText(name: string): Promise<string> {
+  return readFile(join(monitoringDir, name), 'utf8')
+}
+async function readYaml<T>(name: string): Promise<T> {
+  return parse(await readText(name)) as T
+}
+async function readDashboard(): Promise<Dashboard> {
+  return JSON.parse(await readText('grafana-dashboard.json')) as Dashboard
+}
+
+/** Every panel, rows and panels nested in collapsed rows included. */
+function allPanels(panels: Panel[]): Panel[] {
+  return panels.flatMap((p) => [p, ...allPanels(p.panels ?? [])])
+}
+
+function dashboardExprs(dashboard: Dashboard): { where: string; expr: string }[] {
+  return allPanels(dashboard.panels).flatMap((p) =>
+    (p.targets ?? []).map((t, i) => ({
+      where: `panel "${p.title}" target ${i}`,
+      expr: t.expr ?? '',
+    })),
+  )
+}
+
+function ruleExprs(rules: RuleFile): { where: string; expr: string }[] {
+  return rules.groups.flatMap((g) =>
+    g.rules.map((r) => ({ where: `rule ${r.alert ?? r.record}`, expr: r.expr })),
+  )
+}
+
+/** Grafana's variables made concrete so promtool can parse the expression. */
+function concrete(expr: string): string {
+  return expr
+    .replace(/\$__(rate_interval|interval|range)\b/g, '5m')
+    .replace(/\$\{?instance\}?/g, '.*')
+    .replace(/\$\{?datasource\}?/g, 'prometheus')
+}
+
+/** The metric names an expression selects: identifiers outside strings, matchers and label lists. */
+function metricNames(expr: string): string[] {
+  const bare = expr
+    .replace(/"(?:[^"\\]|\\.)*"/g, '""')
+    .replace(/\{[^}]*\}/g, ' ')
+    .replace(/\[[^\]]*\]/g, ' ')
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ')
+  const names = new Set<string>()
+  for (const m of bare.replace(/\b\d[\w.]*/g, ' ').matchAll(/[A-Za-z_:][A-Za-z0-9_:]*/g)) {
+    if (!PROMQL_WORDS.has(m[0].toLowerCase())) names.add(m[0])
+  }
+  // Also every p2p_ token anywhere, as the contract list is the authority for that prefix.
+  for (const m of expr.matchAll(/p2p_[a-z_]+/g)) names.add(m[0])
+  return [...names]
+}
+
+describe('monitoring files: promtool', () => {
+  it('promtool check config prometheus.yml passes (it also loads alerts.yml)', async () => {
+    const run = await promtool(['check', 'config', 'prometheus.yml'])
+    expect(run).toEqual(expect.objectContaining({ code: 0 }))
+    expect(run.output).toContain('SUCCESS')
+  })
+
+  it('promtool check rules alerts.yml passes', async () => {
+    const run = await promtool(['check', 'rules', 'alerts.yml'])
+    expect(run).toEqual(expect.objectContaining({ code: 0 }))
+    expect(run.output).toMatch(new RegExp(`SUCCESS: ${ALERTS.length} rules found`))
+  })
+
+  it('promtool test rules alerts.test.yml passes', async () => {
+    const run = await promtool(['test', 'rules', 'alerts.test.yml'])
+    expect(run).toEqual(expect.objectContaining({ code: 0 }))
+  })
+
+  it('every PromQL expression of the dashboard and the rules parses', async () => {
+    const exprs = [
+      ...dashboardExprs(await readDashboard()),
+      ...ruleExprs(await readYaml<RuleFile>('alerts.yml')),
+    ]
+    expect(exprs.length).toBeGreaterThan(ALERTS.length)
+    for (const { where, expr } of exprs)
+      expect({ where, expr: expr.trim() }).not.toEqual({ where, expr: '' })
+
+    const dir = await mkdtemp(join(tmpdir(), 'wes-monitoring-'))
+    try {
+      const file = join(dir, 'exprs.rules.yml')
+      const asRules = (list: typeof exprs): string =>
+        stringify({
+          groups: [
+            {
+              name: 'parse-check',
+              rules: list.map((e, i) => ({
+                record: `wes:parse_check_${i}`,
+                expr: concrete(e.expr),
+              })),
+            },
+          ],
+        })
+      await writeFile(file, asRules(exprs))
+      const all = await promtool(['check', 'rules', file], dir)
+      if (all.code !== 0) {
+        // Find the culprits one by one so the failure names them.
+        const bad: string[] = []
+        for (const e of exprs) {
+          await writeFile(file, asRules([e]))
+          const one = await promtool(['check', 'rules', file], dir)
+          if (one.code !== 0) bad.push(`${e.where}: ${e.expr}\n${one.output}`)
+        }
+        throw new Error(`PromQL that does not parse:\n${bad.join('\n') || all.output}`)
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('monitoring files: metric names', () => {
+  it('expressions use only exported metric names, and rate()/increase() only on counters', async () => {
+    const exprs = [
+      ...dashboardExprs(await readDashboard()),
+      ...ruleExprs(await readYaml<RuleFile>('alerts.yml')),
+    ]
+    const unknown: string[] = []
+    const rateOnGauge: string[] = []
+    for (const { where, expr } of exprs) {
+      for (const name of metricNames(expr))
+        if (!EXPORTED.has(name)) unknown.push(`${where}: ${name}`)
+      for (const m of expr.matchAll(
+        /\b(rate|irate|increase|delta|resets)\s*\(\s*([A-Za-z_:][\w:]*)/g,
+      )) {
+        if (!(COUNTERS as readonly string[]).includes(m[2] ?? ''))
+          rateOnGauge.push(`${where}: ${m[0]}`)
+      }
+    }
+    expect(unknown).toEqual([])
+    expect(rateOnGauge).toEqual([])
+  })
+
+  it('the dashboard shows all 13 metrics of DESIGN.md and p2p_routing_table_size', async () => {
+    const used = new Set(dashboardExprs(await readDashboard()).flatMap((e) => metricNames(e.expr)))
+    expect(NODE_METRICS.filter((name) => !used.has(name))).toEqual([])
+  })
+
+  it('success ratios are NaN-safe (divide only by a rate guarded with > 0)', async () => {
+    const exprs = [
+      ...dashboardExprs(await readDashboard()),
+      ...ruleExprs(await readYaml<RuleFile>('alerts.yml')),
+    ]
+    const ratios = exprs.filter((e) => /\/\s*\(?\s*rate\(/.test(e.expr))
+    expect(ratios.length).toBeGreaterThanOrEqual(2)
+    for (const { where, expr } of ratios) {
+      expect({ where, guarded: /\/\s*\(\s*rate\([^)]*\)\s*>\s*0\s*\)/.test(expr) }).toEqual({
+        where,
+        guarded: true,
+      })
+    }
+  })
+})
+
+describe('monitoring files: Grafana dashboard', () => {
+  it('has the uid, title, schema and no __inputs', async () => {
+    const d = await readDashboard()
+    expect(d.uid).toBe('wes-p2p')
+    expect(d.title).toBe('wes-node P2P')
+    expect(d.schemaVersion).toBeGreaterThanOrEqual(36)
+    expect(d.__inputs).toBeUndefined()
+  })
+
+  it('has the datasource and instance variables', async () => {
+    const vars = (await readDashboard()).templating.list
+    const ds = vars.find((v) => v.name === 'datasource')
+    expect(ds).toEqual(expect.objectContaining({ type: 'datasource', query: 'prometheus' }))
+    const instance = vars.find((v) => v.name === 'instance')
+    expect(instance).toEqual(
+      expect.objectContaining({
+        type: 'query',
+        multi: true,
+        includeAll: true,
+        datasource: DATASOURCE,
+      }),
+    )
+    const query = instance?.query
+    const text =
+      typeof query === 'string' ? query : (query as { query?: string } | undefined)?.query
+    expect(text?.replace(/\s/g, '')).toBe('label_values(p2p_peers_total,instance)')
+  })
+
+  it('has the four rows and the spec panels', async () => {
+    const panels = allPanels((await readDashboard()).panels)
+    expect(panels.filter((p) => p.type === 'row').map((p) => p.title)).toEqual(ROWS)
+    const titles = panels.map((p) => p.title)
+    expect(SPEC_PANELS.filter((t) => !titles.includes(t))).toEqual([])
+    const ids = panels.map((p) => p.id)
+    expect(new Set(ids).size).toBe(ids.length)
+  })
+
+  it('every panel has a unit, the datasource variable and the instance filter', async () => {
+    const problems: string[] = []
+    for (const p of allPanels((await readDashboard()).panels)) {
+      if (p.type === 'row') continue
+      if (!['timeseries', 'stat', 'gauge', 'bargauge', 'table'].includes(p.type))
+        problems.push(`${p.title}: type ${p.type}`)
+      if (!p.fieldConfig?.defaults?.unit) problems.push(`${p.title}: no unit`)
+      if (JSON.stringify(p.datasource) !== JSON.stringify(DATASOURCE))
+        problems.push(`${p.title}: datasource ${JSON.stringify(p.datasource)}`)
+      if (!p.targets?.length) problems.push(`${p.title}: no targets`)
+      for (const t of p.targets ?? []) {
+        if (
+          t.datasource !== undefined &&
+          JSON.stringify(t.datasource) !== JSON.stringify(DATASOURCE)
+        )
+          problems.push(`${p.title}: target datasource ${JSON.stringify(t.datasource)}`)
+        // Every selector of a metric carries the instance filter.
+        for (const m of (t.expr ?? '').matchAll(/\b(p2p_[a-z_]+|up)\b(\{[^}]*\})?/g)) {
+          if (!m[2]?.includes('instance=~"$instance"'))
+            problems.push(`${p.title}: unfiltered ${m[0]}`)
+        }
+      }
+    }
+    expect(problems).toEqual([])
+  })
+})
+
+describe('monitoring files: rules and config', () => {
+  it('alerts.yml has the expected alerts, each with severity, summary and description', async () => {
+    const rules = await readYaml<RuleFile>('alerts.yml')
+    expect(rules.groups.map((g) => g.name)).toEqual(['wes-p2p'])
+    const all = rules.groups.flatMap((g) => g.rules)
+    expect(all.map((r) => r.alert).sort()).toEqual([...ALERTS].sort())
+    const problems: string[] = []
+    for (const r of all) {
+      if (!SEVERITIES.includes(r.labels?.severity ?? '')) problems.push(`${r.alert}: severity`)
+      if (!r.annotations?.summary?.trim()) problems.push(`${r.alert}: summary`)
+      const description = r.annotations?.description ?? ''
+      if (!description.includes('{{ $labels.instance }}'))
+        problems.push(`${r.alert}: description lacks instance`)
+      if (!description.includes('{{ $value }}'))
+        problems.push(`${r.alert}: description lacks value`)
+      if (!r.for) problems.push(`${r.alert}: no for`)
+    }
+    expect(problems).toEqual([])
+  })
+
+  it('alerts.test.yml has a firing and a silent case for every alert', async () => {
+    const tests = await readYaml<RuleTestFile>('alerts.test.yml')
+    expect(tests.rule_files).toEqual(['alerts.yml'])
+    const cases = tests.tests.flatMap((t) => t.alert_rule_test ?? [])
+    const missing: string[] = []
+    for (const alert of ALERTS) {
+      const mine = cases.filter((c) => c.alertname === alert)
+      if (!mine.some((c) => (c.exp_alerts ?? []).length > 0))
+        missing.push(`${alert}: no firing case`)
+      if (!mine.some((c) => (c.exp_alerts ?? []).length === 0))
+        missing.push(`${alert}: no silent case`)
+    }
+    expect(missing).toEqual([])
+  })
+
+  it('prometheus.yml scrapes job wes-p2p as the spec says and shows the bearer-token option', async () => {
+    const text = await readText('prometheus.yml')
+    const config = parse(text) as PromConfig
+    expect(config.rule_files).toEqual(['alerts.yml'])
+    const job = config.scrape_configs.find((j) => j.job_name === 'wes-p2p')
+    expect(job).toEqual(
+      expect.objectContaining({ scrape_interval: '15s', metrics_path: '/metrics' }),
+    )
+    expect(job?.static_configs.flatMap((s) => s.targets)).toContain('127.0.0.1:28686')
+    expect(text).toMatch(
+      /#\s*authorization:\s*\n\s*#\s*type: Bearer\s*\n\s*#\s*credentials_file: \/etc\/prometheus\/wes-node\.token/,
+    )
+  })
+})
