@@ -1,0 +1,38 @@
+import Router from '@koa/router'
+import Koa from 'koa'
+import type { Registry } from 'prom-client'
+import { errorHandler } from './middleware/error-handler.js'
+import { routerStatusToErrors } from './middleware/router-status.js'
+import { rejectMalformedPath } from './middleware/reject-malformed-path.js'
+import { registerDebugP2PRoutes } from './routes/debug-p2p.js'
+import { registerMetricsRoutes } from './routes/metrics.js'
+import type { DiagnosticsSource } from './source.js'
+
+export interface DiagnosticsAppComponents {
+  /** The node's state; `/debug/p2p/*` answer 503 while it returns `undefined`. */
+  source: DiagnosticsSource
+  /** The registry `GET /metrics` renders. */
+  registry: Registry
+}
+
+/**
+ * The Koa app of the diagnostics routes, not listening: mount `app.callback()` on any HTTP server,
+ * or use {@link createDiagnosticsServer}. Unexpected errors answer 500 JSON and are emitted as
+ * `app.on('error', (err) => ...)` for logging.
+ *
+ * Routes: `GET /metrics`, `GET /debug/p2p/{peers,connections,stats,health,routing}`; `HEAD` and
+ * `OPTIONS` on each. Request bodies are never read; query strings are ignored.
+ */
+export function createDiagnosticsApp(components: DiagnosticsAppComponents): Koa {
+  const app = new Koa()
+  const router = new Router()
+  registerMetricsRoutes(router, components)
+  registerDebugP2PRoutes(router, components)
+
+  app.use(errorHandler())
+  app.use(rejectMalformedPath())
+  app.use(routerStatusToErrors())
+  app.use(router.routes())
+  app.use(router.allowedMethods())
+  return app
+}

@@ -1,0 +1,84 @@
+/** The JSON body of every error response: a snake_case code and one human sentence. */
+export interface DiagnosticsErrorBody {
+  /** Stable, machine-readable: `not_ready`, `not_found`, `method_not_allowed`, `bad_request`, `internal_error`. */
+  error: HttpErrorCode
+  /** One human sentence; never a stack trace or internal error text. */
+  message: string
+}
+
+export type HttpErrorCode =
+  'bad_request' | 'not_found' | 'method_not_allowed' | 'not_ready' | 'internal_error'
+
+/** An error an HTTP route answers with: status, code and message go to the client as they are. */
+export class HttpError extends Error {
+  override readonly name: string = 'HttpError'
+  readonly status: number
+  readonly code: HttpErrorCode
+
+  constructor(status: number, code: HttpErrorCode, message: string) {
+    super(message)
+    this.status = status
+    this.code = code
+  }
+}
+
+export class BadRequestError extends HttpError {
+  override readonly name = 'BadRequestError'
+  constructor(message = 'the request is malformed') {
+    super(400, 'bad_request', message)
+  }
+}
+
+export class NotFoundError extends HttpError {
+  override readonly name = 'NotFoundError'
+  constructor(message = 'no such path') {
+    super(404, 'not_found', message)
+  }
+}
+
+export class MethodNotAllowedError extends HttpError {
+  override readonly name = 'MethodNotAllowedError'
+  /** The methods the path answers, for the `Allow` header. */
+  readonly allow: readonly string[]
+  constructor(allow: readonly string[], message = `this path only answers ${allow.join(', ')}`) {
+    super(405, 'method_not_allowed', message)
+    this.allow = allow
+  }
+}
+
+export class NotReadyError extends HttpError {
+  override readonly name = 'NotReadyError'
+  constructor(message = 'the p2p host is not running') {
+    super(503, 'not_ready', message)
+  }
+}
+
+export class InternalError extends HttpError {
+  override readonly name = 'InternalError'
+  constructor(message = 'the diagnostics server failed to answer') {
+    super(500, 'internal_error', message)
+  }
+}
+
+export type DiagnosticsServerErrorCode =
+  /** The address is taken by another listener. */
+  | 'ERR_ADDR_IN_USE'
+  /** The address is not `host:port` (IPv6 as `[::1]:port`), or the host cannot be bound. */
+  | 'ERR_ADDR_INVALID'
+  /** A timeout or limit of the init is not a valid number. */
+  | 'ERR_INIT_INVALID'
+  /** Listening failed for another reason (see `cause`). */
+  | 'ERR_LISTEN'
+  /** `url` was read before `start()` resolved. */
+  | 'ERR_NOT_STARTED'
+
+/** Raised by the diagnostics server; branch on `code`. */
+export class DiagnosticsServerError extends Error {
+  override readonly name = 'DiagnosticsServerError'
+  readonly code: DiagnosticsServerErrorCode
+
+  constructor(code: DiagnosticsServerErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.code = code
+  }
+}

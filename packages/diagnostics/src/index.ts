@@ -1,0 +1,69 @@
+/**
+ * @packageDocumentation
+ *
+ * Prometheus metrics and HTTP debug routes for a p2p node, on prom-client and Koa.
+ *
+ * The package reads a node through the small {@link DiagnosticsSource} interface and never
+ * imports libp2p: the application adapts its node to it. It offers three factories:
+ * {@link createP2PMetrics} registers the 13 `p2p_*` metrics on a registry of your own,
+ * {@link createDiagnosticsApp} builds the Koa app of `/metrics` and `/debug/p2p/*` without
+ * listening, and {@link createDiagnosticsServer} listens on `host:port`.
+ *
+ * @example
+ * ```ts
+ * import { Registry } from 'prom-client'
+ * import { createDiagnosticsServer, createP2PMetrics } from '@wes/diagnostics'
+ * import type { DiagnosticsSource } from '@wes/diagnostics'
+ *
+ * const source: DiagnosticsSource = { snapshot: () => node.isRunning() ? readNode(node) : undefined }
+ * const registry = new Registry()
+ * const metrics = createP2PMetrics(registry, { source })
+ * discovery.setDiagnosticsCallbacks(metrics.discoveryCallbacks)
+ *
+ * const server = createDiagnosticsServer({ addr: '127.0.0.1:28686' }, { source, registry })
+ * await server.start()
+ * console.log(`metrics on ${server.url}/metrics`)
+ * // ...
+ * await server.stop()
+ * ```
+ */
+
+export { createP2PMetrics } from './metrics.js'
+export type { P2PMetrics, P2PMetricsComponents } from './metrics.js'
+
+export { createDiagnosticsApp } from './app.js'
+export type { DiagnosticsAppComponents } from './app.js'
+
+export { createDiagnosticsServer, DEFAULT_DIAGNOSTICS_SERVER_INIT } from './server.js'
+export type {
+  DiagnosticsLogger,
+  DiagnosticsServer,
+  DiagnosticsServerComponents,
+  DiagnosticsServerInit,
+} from './server.js'
+
+export { formatHostPort, parseHostPort } from './host-port.js'
+export type { HostPort } from './host-port.js'
+
+export { PROMETHEUS_CONTENT_TYPE } from './routes/metrics.js'
+export type {
+  ConnectionsResponse,
+  HealthResponse,
+  PeersResponse,
+  RoutingResponse,
+  StatsResponse,
+} from './routes/debug-p2p.js'
+
+export { DiagnosticsServerError } from './errors.js'
+export type { DiagnosticsErrorBody, DiagnosticsServerErrorCode, HttpErrorCode } from './errors.js'
+
+export type {
+  BandwidthSnapshot,
+  DhtMode,
+  DiagnosticsSnapshot,
+  DiagnosticsSource,
+  DiscoveryCallbacks,
+  HealthSnapshot,
+  Reachability,
+  RoutingSnapshot,
+} from './source.js'

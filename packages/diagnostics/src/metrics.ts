@@ -1,0 +1,177 @@
+import { Counter, Gauge } from 'prom-client'
+import type { Registry } from 'prom-client'
+import type { DiagnosticsSnapshot, DiagnosticsSource, DiscoveryCallbacks } from './source.js'
+
+export interface P2PMetricsComponents {
+  /** Read at scrape time, once per scrape. */
+  source: DiagnosticsSource
+}
+
+/**
+ * Registers the 13 `p2p_*` metrics of the monitoring spec on `registry` (never on prom-client's
+ * global registry) and returns their handles.
+ *
+ * State gauges (connections, peers, bandwidth) are read from `components.source` when the registry
+ * is scraped, so nothing polls while nobody scrapes; they read 0 while the source has no snapshot.
+ * Discovery counters move through `discoveryCallbacks`, which the app hands to the node's discovery
+ * service.
+ *
+ * @example
+ * ```ts
+ * const registry = new Registry()
+ * const metrics = createP2PMetrics(registry, { source })
+ * discovery.setDiagnosticsCallbacks(metrics.discoveryCallbacks)
+ * ```
+ */
+export function createP2PMetrics(registry: Registry, components: P2PMetricsComponents) {
+  const readSnapshot = createScrapeSnapshotReader(components.source)
+
+  /** A gauge whose value is read from the snapshot when scraped, 0 without a snapshot. */
+  const stateGauge = (
+    name: string,
+    help: string,
+    read: (snapshot: DiagnosticsSnapshot) => number,
+  ): Gauge =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const snapshot = readSnapshot()
+        this.set(snapshot === undefined ? 0 : finiteOrZero(read(snapshot)))
+      },
+    })
+
+  const counter = (name: string, help: string): Counter =>
+    new Counter({ name, help, registers: [registry] })
+  const gauge = (name: string, help: string): Gauge =>
+    new Gauge({ name, help, registers: [registry] })
+
+  const metrics = {
+    connections: stateGauge(
+      'p2p_connections_total',
+      'Number of open p2p connections right now (a gauge, despite the _total suffix).',
+      (s) => s.connections,
+    ),
+    peers: stateGauge(
+      'p2p_peers_total',
+      'Number of distinct connected peers right now (a gauge, despite the _total suffix).',
+      (s) => s.peerIds.length,
+    ),
+    bandwidthInRate: stateGauge(
+      'p2p_bandwidth_in_rate_bytes_per_sec',
+      'Inbound bytes per second on the wire over the recent window (at most 10 seconds).',
+      (s) => s.bandwidth.inRateBytesPerSecond,
+    ),
+    bandwidthOutRate: stateGauge(
+      'p2p_bandwidth_out_rate_bytes_per_sec',
+      'Outbound bytes per second on the wire over the recent window (at most 10 seconds).',
+      (s) => s.bandwidth.outRateBytesPerSecond,
+    ),
+    bandwidthInTotal: stateGauge(
+      'p2p_bandwidth_in_total_bytes',
+      'Inbound bytes received on the wire since the node started.',
+      (s) => s.bandwidth.inTotalBytes,
+    ),
+    bandwidthOutTotal: stateGauge(
+      'p2p_bandwidth_out_total_bytes',
+      'Outbound bytes sent on the wire since the node started.',
+      (s) => s.bandwidth.outTotalBytes,
+    ),
+    bootstrapAttempts: counter(
+      'p2p_discovery_bootstrap_attempt_total',
+      'Dials of configured bootstrap peers that were started.',
+    ),
+    bootstrapSuccesses: counter(
+      'p2p_discovery_bootstrap_success_total',
+      'Dials of configured bootstrap peers that produced a connection.',
+    ),
+    mdnsPeersFound: counter(
+      'p2p_discovery_mdns_peer_found_total',
+      'Peers found by mDNS (never the node itself).',
+    ),
+    mdnsConnectSuccesses: counter(
+      'p2p_discovery_mdns_connect_success_total',
+      'Dials to peers found by mDNS that connected.',
+    ),
+    mdnsConnectFailures: counter(
+      'p2p_discovery_mdns_connect_fail_total',
+      'Dials to peers found by mDNS that failed.',
+    ),
+    lastBootstrapUnixtime: gauge(
+      'p2p_discovery_last_bootstrap_unixtime',
+      'Unix time in seconds of the last successful bootstrap dial (0 until one succeeds).',
+    ),
+    lastMdnsFoundUnixtime: gauge(
+      'p2p_discovery_last_mdns_found_unixtime',
+      'Unix time in seconds of the last peer found by mDNS (0 until one is found).',
+    ),
+  }
+
+  // Callbacks run inside the discovery service: a metrics problem must never break discovery.
+  const guarded =
+    <Args extends unknown[]>(update: (...args: Args) => void) =>
+    (...args: Args): void => {
+      try {
+        update(...args)
+      } catch {
+        // metrics are best effort
+      }
+    }
+
+  const discoveryCallbacks: Required<DiscoveryCallbacks> = {
+    onBootstrapAttempt: guarded(() => metrics.bootstrapAttempts.inc()),
+    onBootstrapSuccess: guarded(() => {
+      metrics.bootstrapSuccesses.inc()
+      metrics.lastBootstrapUnixtime.set(unixSecondsNow())
+    }),
+    // failures show as attempts rising while successes stay flat
+    onBootstrapFailure: guarded(() => {}),
+    onMdnsPeerFound: guarded(() => {
+      metrics.mdnsPeersFound.inc()
+      metrics.lastMdnsFoundUnixtime.set(unixSecondsNow())
+    }),
+    onMdnsConnectSuccess: guarded(() => metrics.mdnsConnectSuccesses.inc()),
+    onMdnsConnectFail: guarded(() => metrics.mdnsConnectFailures.inc()),
+  }
+
+  return { ...metrics, discoveryCallbacks }
+}
+
+/** The metric handles and discovery callbacks returned by {@link createP2PMetrics}. */
+export type P2PMetrics = ReturnType<typeof createP2PMetrics>
+
+/**
+ * Reads the source at most once per scrape. prom-client calls every metric's `collect()` in the
+ * same synchronous pass of `registry.metrics()`, so a value cached until the next microtask is
+ * shared by all gauges of one scrape, and never outlives it. A throwing source reads as not ready:
+ * `/metrics` keeps answering (the `/debug/p2p/*` routes report the failure).
+ */
+function createScrapeSnapshotReader(
+  source: DiagnosticsSource,
+): () => DiagnosticsSnapshot | undefined {
+  let cached: { snapshot: DiagnosticsSnapshot | undefined } | undefined
+  return () => {
+    if (cached === undefined) {
+      let snapshot: DiagnosticsSnapshot | undefined
+      try {
+        snapshot = source.snapshot()
+      } catch {
+        snapshot = undefined
+      }
+      cached = { snapshot }
+      queueMicrotask(() => {
+        cached = undefined
+      })
+    }
+    return cached.snapshot
+  }
+}
+
+function unixSecondsNow(): number {
+  return Math.floor(Date.now() / 1000)
+}
+
+function finiteOrZero(value: number): number {
+  return Number.isFinite(value) ? value : 0
+}

@@ -1,0 +1,266 @@
+import { createServer } from 'node:http'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Registry } from 'prom-client'
+import { createDiagnosticsApp } from './app.js'
+import { DiagnosticsServerError } from './errors.js'
+import { formatHostPort, parseHostPort } from './host-port.js'
+import type { HostPort } from './host-port.js'
+import type { DiagnosticsSource } from './source.js'
+
+export interface DiagnosticsServerInit {
+  /** `host:port` to listen on; IPv6 as `[::1]:28686`; port 0 picks a free port. */
+  addr: string
+  /**
+   * Time allowed to receive a request's headers.
+   *
+   * @default 10_000
+   */
+  headersTimeoutMs?: number
+  /**
+   * Time allowed to receive a whole request.
+   *
+   * @default 30_000
+   */
+  requestTimeoutMs?: number
+  /**
+   * Idle time after which a keep-alive connection is closed.
+   *
+   * @default 5_000
+   */
+  keepAliveTimeoutMs?: number
+  /**
+   * Open connections beyond which new ones are dropped.
+   *
+   * @default 256
+   */
+  maxConnections?: number
+}
+
+/** The defaults of {@link DiagnosticsServerInit}, plus the fixed limits of the HTTP server. */
+export const DEFAULT_DIAGNOSTICS_SERVER_INIT = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  maxConnections: 256,
+  /** Node's own default, set explicitly so a runtime flag cannot raise it. */
+  maxHeaderSizeBytes: 16 * 1024,
+  /** How often Node checks the header and request timeouts (its default, 30 s, would delay them). */
+  timeoutCheckIntervalMs: 1_000,
+} as const
+
+/** Where log lines go; the server logs its start, stop and unexpected route errors. */
+export interface DiagnosticsLogger {
+  info(message: string): void
+  warn(message: string): void
+  error(message: string): void
+}
+
+export interface DiagnosticsServerComponents {
+  source: DiagnosticsSource
+  registry: Registry
+  logger?: DiagnosticsLogger
+}
+
+export interface DiagnosticsServer {
+  /** Listens; resolves once bound. Idempotent. Rejects with a {@link DiagnosticsServerError}. */
+  start(): Promise<void>
+  /** Closes the listener and every open connection, idle keep-alive ones included. Idempotent. */
+  stop(): Promise<void>
+  /**
+   * `http://host:port` with the configured host and the bound port (the real one when the
+   * configured port is 0). Throws `ERR_NOT_STARTED` before `start()` resolved.
+   */
+  readonly url: string
+  /** The bound address, or `undefined` when not listening. */
+  address(): { host: string; port: number } | undefined
+}
+
+/**
+ * The HTTP server of the diagnostics routes (see {@link createDiagnosticsApp}).
+ *
+ * @example
+ * ```ts
+ * const server = createDiagnosticsServer({ addr: '127.0.0.1:28686' }, { source, registry })
+ * await server.start()
+ * console.log(`diagnostics on ${server.url}`)
+ * await server.stop()
+ * ```
+ */
+export function createDiagnosticsServer(
+  init: DiagnosticsServerInit,
+  components: DiagnosticsServerComponents,
+): DiagnosticsServer {
+  const { logger } = components
+  const app = createDiagnosticsApp(components)
+  if (logger !== undefined) {
+    // without a logger, Koa's default handler prints unexpected errors to stderr
+    app.on('error', (err: unknown) => {
+      logger.error(
+        `diagnostics request failed: ${err instanceof Error ? err.message : String(err)}`,
+      )
+    })
+  }
+
+  let server: Server | undefined
+  let listening: { configured: HostPort; bound: HostPort } | undefined
+  let starting: Promise<void> | undefined
+  let stopping: Promise<void> | undefined
+
+  const listen = async (): Promise<void> => {
+    const configured = parseHostPort(init.addr)
+    const options = resolveOptions(init)
+    const httpServer = createServer(
+      {
+        headersTimeout: options.headersTimeoutMs,
+        requestTimeout: options.requestTimeoutMs,
+        keepAliveTimeout: options.keepAliveTimeoutMs,
+        maxHeaderSize: DEFAULT_DIAGNOSTICS_SERVER_INIT.maxHeaderSizeBytes,
+        connectionsCheckingInterval: Math.min(
+          DEFAULT_DIAGNOSTICS_SERVER_INIT.timeoutCheckIntervalMs,
+          options.headersTimeoutMs,
+        ),
+      },
+      app.callback(),
+    )
+    httpServer.maxConnections = options.maxConnections
+
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException): void => {
+        httpServer.off('listening', onListening)
+        reject(toListenError(err, init.addr))
+      }
+      const onListening = (): void => {
+        httpServer.off('error', onError)
+        resolve()
+      }
+      httpServer.once('error', onError)
+      httpServer.once('listening', onListening)
+      httpServer.listen({ host: configured.host, port: configured.port })
+    })
+
+    const address = httpServer.address() as AddressInfo
+    server = httpServer
+    listening = { configured, bound: { host: address.address, port: address.port } }
+    logger?.info(`diagnostics listening on ${urlOf(configured.host, address.port)}`)
+  }
+
+  const close = async (): Promise<void> => {
+    const httpServer = server
+    if (httpServer === undefined) return
+    await new Promise<void>((resolve) => {
+      httpServer.close(() => resolve())
+      // close() only ends idle connections (Node >= 19); in-flight ones must not hold stop()
+      httpServer.closeAllConnections()
+    })
+    server = undefined
+    listening = undefined
+    logger?.info('diagnostics server stopped')
+  }
+
+  return {
+    async start() {
+      if (stopping !== undefined) await stopping
+      if (server !== undefined) return
+      starting ??= listen().finally(() => {
+        starting = undefined
+      })
+      return starting
+    },
+
+    async stop() {
+      if (starting !== undefined) await starting.catch(() => {})
+      stopping ??= close().finally(() => {
+        stopping = undefined
+      })
+      return stopping
+    },
+
+    get url() {
+      if (listening === undefined) {
+        throw new DiagnosticsServerError(
+          'ERR_NOT_STARTED',
+          'the diagnostics server is not listening',
+        )
+      }
+      return urlOf(listening.configured.host, listening.bound.port)
+    },
+
+    address() {
+      return listening === undefined ? undefined : { ...listening.bound }
+    },
+  }
+}
+
+function resolveOptions(
+  init: DiagnosticsServerInit,
+): Required<Omit<DiagnosticsServerInit, 'addr'>> {
+  const options = {
+    headersTimeoutMs: init.headersTimeoutMs ?? DEFAULT_DIAGNOSTICS_SERVER_INIT.headersTimeoutMs,
+    requestTimeoutMs: init.requestTimeoutMs ?? DEFAULT_DIAGNOSTICS_SERVER_INIT.requestTimeoutMs,
+    keepAliveTimeoutMs:
+      init.keepAliveTimeoutMs ?? DEFAULT_DIAGNOSTICS_SERVER_INIT.keepAliveTimeoutMs,
+    maxConnections: init.maxConnections ?? DEFAULT_DIAGNOSTICS_SERVER_INIT.maxConnections,
+  }
+  for (const [name, value] of Object.entries(options)) {
+    if (!Number.isSafeInteger(value) || value <= 0) {
+      throw new DiagnosticsServerError(
+        'ERR_INIT_INVALID',
+        `diagnostics ${name} must be a positive integer, got ${value}`,
+      )
+    }
+  }
+  // Node refuses a headers timeout longer than the request timeout
+  if (options.headersTimeoutMs > options.requestTimeoutMs) {
+    throw new DiagnosticsServerError(
+      'ERR_INIT_INVALID',
+      `diagnostics headersTimeoutMs (${options.headersTimeoutMs}) must not exceed requestTimeoutMs (${options.requestTimeoutMs})`,
+    )
+  }
+  return options
+}
+
+function toListenError(err: NodeJS.ErrnoException, addr: string): DiagnosticsServerError {
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return new DiagnosticsServerError(
+        'ERR_ADDR_IN_USE',
+        `diagnostics address ${addr} is already in use`,
+        {
+          cause: err,
+        },
+      )
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new DiagnosticsServerError(
+        'ERR_ADDR_INVALID',
+        `diagnostics address ${addr} cannot be bound on this host`,
+        {
+          cause: err,
+        },
+      )
+    case 'EACCES':
+      return new DiagnosticsServerError(
+        'ERR_LISTEN',
+        `diagnostics address ${addr} needs privileges to bind`,
+        {
+          cause: err,
+        },
+      )
+    default:
+      return new DiagnosticsServerError(
+        'ERR_LISTEN',
+        `diagnostics server cannot listen on ${addr}: ${err.message}`,
+        {
+          cause: err,
+        },
+      )
+  }
+}
+
+function urlOf(host: string, port: number): string {
+  return `http://${formatHostPort({ host, port })}`
+}
+
+export { parseHostPort }

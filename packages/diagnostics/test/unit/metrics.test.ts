@@ -1,0 +1,195 @@
+import { describe, expect, it } from '@jest/globals'
+import { Registry, register as globalRegistry } from 'prom-client'
+import { createP2PMetrics } from '../../src/index.js'
+import { createStubSource, createThrowingSource, sampleSnapshot } from './stub-source.js'
+
+const EXPECTED_TYPES: Record<string, 'gauge' | 'counter'> = {
+  p2p_connections_total: 'gauge',
+  p2p_peers_total: 'gauge',
+  p2p_bandwidth_in_rate_bytes_per_sec: 'gauge',
+  p2p_bandwidth_out_rate_bytes_per_sec: 'gauge',
+  p2p_bandwidth_in_total_bytes: 'gauge',
+  p2p_bandwidth_out_total_bytes: 'gauge',
+  p2p_discovery_bootstrap_attempt_total: 'counter',
+  p2p_discovery_bootstrap_success_total: 'counter',
+  p2p_discovery_mdns_peer_found_total: 'counter',
+  p2p_discovery_mdns_connect_success_total: 'counter',
+  p2p_discovery_mdns_connect_fail_total: 'counter',
+  p2p_discovery_last_bootstrap_unixtime: 'gauge',
+  p2p_discovery_last_mdns_found_unixtime: 'gauge',
+}
+
+/** name -> single unlabelled value, as a scrape sees it. */
+async function scrape(registry: Registry): Promise<Record<string, number>> {
+  const values: Record<string, number> = {}
+  for (const metric of await registry.getMetricsAsJSON()) {
+    expect(metric.values).toHaveLength(1)
+    values[metric.name] = metric.values[0]?.value ?? Number.NaN
+  }
+  return values
+}
+
+describe('createP2PMetrics', () => {
+  it('registers exactly the 13 metrics of the spec, with their types and help, without labels', async () => {
+    const registry = new Registry()
+    createP2PMetrics(registry, { source: createStubSource() })
+
+    const metrics = await registry.getMetricsAsJSON()
+    const types = Object.fromEntries(metrics.map((m) => [m.name, String(m.type)]))
+    expect(types).toEqual(EXPECTED_TYPES)
+    for (const metric of metrics) {
+      expect(metric.help.length).toBeGreaterThan(10)
+      expect(metric.values[0]?.labels).toEqual({})
+    }
+  })
+
+  it('reads the state gauges from the source at scrape time', async () => {
+    const registry = new Registry()
+    const source = createStubSource()
+    createP2PMetrics(registry, { source })
+
+    expect(await scrape(registry)).toMatchObject({
+      p2p_connections_total: 5,
+      p2p_peers_total: 3,
+      p2p_bandwidth_in_rate_bytes_per_sec: 1234.5,
+      p2p_bandwidth_out_rate_bytes_per_sec: 678,
+      p2p_bandwidth_in_total_bytes: 2_099_386,
+      p2p_bandwidth_out_total_bytes: 1_048_576,
+    })
+
+    source.current = sampleSnapshot({
+      peerIds: ['12D3KooWOnly'],
+      connections: 2,
+      bandwidth: {
+        inTotalBytes: 10,
+        outTotalBytes: 20,
+        inRateBytesPerSecond: 1,
+        outRateBytesPerSecond: 2,
+      },
+    })
+    expect(await scrape(registry)).toMatchObject({
+      p2p_connections_total: 2,
+      p2p_peers_total: 1,
+      p2p_bandwidth_in_rate_bytes_per_sec: 1,
+      p2p_bandwidth_out_rate_bytes_per_sec: 2,
+      p2p_bandwidth_in_total_bytes: 10,
+      p2p_bandwidth_out_total_bytes: 20,
+    })
+  })
+
+  it('reads the source once per scrape and never without a scrape', async () => {
+    const registry = new Registry()
+    const source = createStubSource()
+    createP2PMetrics(registry, { source })
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(source.reads).toBe(0)
+
+    await registry.metrics()
+    expect(source.reads).toBe(1)
+    await registry.getMetricsAsJSON()
+    expect(source.reads).toBe(2)
+    await Promise.all([registry.metrics(), registry.metrics()])
+    expect(source.reads).toBeLessThanOrEqual(4)
+  })
+
+  it('reports 0 for the state gauges while the source is not ready, or fails', async () => {
+    const notReady = new Registry()
+    createP2PMetrics(notReady, { source: createStubSource(undefined) })
+    const failing = new Registry()
+    createP2PMetrics(failing, { source: createThrowingSource() })
+
+    for (const registry of [notReady, failing]) {
+      const values = await scrape(registry)
+      expect(Object.keys(values)).toHaveLength(13)
+      for (const value of Object.values(values)) expect(value).toBe(0)
+    }
+  })
+
+  it('counts discovery events through the callbacks, with Unix-second timestamps', async () => {
+    const registry = new Registry()
+    const { discoveryCallbacks } = createP2PMetrics(registry, { source: createStubSource() })
+
+    let values = await scrape(registry)
+    expect(values.p2p_discovery_last_bootstrap_unixtime).toBe(0)
+    expect(values.p2p_discovery_last_mdns_found_unixtime).toBe(0)
+
+    const before = Math.floor(Date.now() / 1000)
+    discoveryCallbacks.onBootstrapAttempt('peerA')
+    discoveryCallbacks.onBootstrapAttempt('peerB')
+    discoveryCallbacks.onBootstrapAttempt('peerB')
+    discoveryCallbacks.onBootstrapSuccess('peerA')
+    discoveryCallbacks.onBootstrapFailure('peerB', new Error('dial refused'))
+    discoveryCallbacks.onMdnsPeerFound('peerC')
+    discoveryCallbacks.onMdnsPeerFound('peerD')
+    discoveryCallbacks.onMdnsConnectSuccess('peerC')
+    discoveryCallbacks.onMdnsConnectFail('peerD', new Error('timeout'))
+    const after = Math.ceil(Date.now() / 1000)
+
+    values = await scrape(registry)
+    expect(values).toMatchObject({
+      p2p_discovery_bootstrap_attempt_total: 3,
+      p2p_discovery_bootstrap_success_total: 1,
+      p2p_discovery_mdns_peer_found_total: 2,
+      p2p_discovery_mdns_connect_success_total: 1,
+      p2p_discovery_mdns_connect_fail_total: 1,
+    })
+    for (const name of [
+      'p2p_discovery_last_bootstrap_unixtime',
+      'p2p_discovery_last_mdns_found_unixtime',
+    ]) {
+      expect(Number.isInteger(values[name])).toBe(true)
+      expect(values[name]).toBeGreaterThanOrEqual(before)
+      expect(values[name]).toBeLessThanOrEqual(after)
+    }
+  })
+
+  it('callbacks never throw, even when a metric handle does', () => {
+    const registry = new Registry()
+    const metrics = createP2PMetrics(registry, { source: createStubSource() })
+    // handles that throw, as prom-client does on misuse
+    const broken = (): never => {
+      throw new Error('broken')
+    }
+    for (const handle of [
+      metrics.bootstrapAttempts,
+      metrics.bootstrapSuccesses,
+      metrics.mdnsPeersFound,
+    ]) {
+      handle.inc = broken
+    }
+    for (const handle of [metrics.mdnsConnectSuccesses, metrics.mdnsConnectFailures])
+      handle.inc = broken
+    metrics.lastBootstrapUnixtime.set = broken
+    metrics.lastMdnsFoundUnixtime.set = broken
+    const callbacks = Object.values(metrics.discoveryCallbacks) as Array<
+      (peerId: string, error: Error) => void
+    >
+    expect(callbacks).toHaveLength(6)
+    for (const callback of callbacks) expect(() => callback('peer', new Error('x'))).not.toThrow()
+  })
+
+  it('keeps two nodes apart in one process and leaves the global registry empty', async () => {
+    const first = new Registry()
+    const second = new Registry()
+    const a = createP2PMetrics(first, {
+      source: createStubSource(sampleSnapshot({ connections: 1 })),
+    })
+    createP2PMetrics(second, { source: createStubSource(sampleSnapshot({ connections: 9 })) })
+
+    a.discoveryCallbacks.onMdnsPeerFound('peer')
+    const [one, two] = await Promise.all([scrape(first), scrape(second)])
+    expect(one.p2p_connections_total).toBe(1)
+    expect(two.p2p_connections_total).toBe(9)
+    expect(one.p2p_discovery_mdns_peer_found_total).toBe(1)
+    expect(two.p2p_discovery_mdns_peer_found_total).toBe(0)
+    expect(globalRegistry.getMetricsAsArray()).toHaveLength(0)
+  })
+
+  it('refuses a second set of metrics on the same registry', () => {
+    const registry = new Registry()
+    createP2PMetrics(registry, { source: createStubSource() })
+    expect(() => createP2PMetrics(registry, { source: createStubSource() })).toThrow(
+      /already been registered/,
+    )
+  })
+})
