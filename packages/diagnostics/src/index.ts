@@ -5,7 +5,8 @@
  *
  * The package reads a node through the small {@link DiagnosticsSource} interface and never
  * imports libp2p: the application adapts its node to it. It offers three factories:
- * {@link createP2PMetrics} registers the 13 `p2p_*` metrics on a registry of your own,
+ * {@link createP2PMetrics} registers the 13 `p2p_*` metrics of the spec and
+ * `p2p_routing_table_size` on a registry of your own,
  * {@link createDiagnosticsApp} builds the Koa app of `/metrics` and `/debug/p2p/*` without
  * listening, and {@link createDiagnosticsServer} listens on `host:port`.
  *

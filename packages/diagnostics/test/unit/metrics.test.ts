@@ -17,6 +17,8 @@ const EXPECTED_TYPES: Record<string, 'gauge' | 'counter'> = {
   p2p_discovery_mdns_connect_fail_total: 'counter',
   p2p_discovery_last_bootstrap_unixtime: 'gauge',
   p2p_discovery_last_mdns_found_unixtime: 'gauge',
+  // added beyond the spec's 13
+  p2p_routing_table_size: 'gauge',
 }
 
 /** name -> single unlabelled value, as a scrape sees it. */
@@ -30,7 +32,7 @@ async function scrape(registry: Registry): Promise<Record<string, number>> {
 }
 
 describe('createP2PMetrics', () => {
-  it('registers exactly the 13 metrics of the spec, with their types and help, without labels', async () => {
+  it('registers exactly the 13 metrics of the spec plus the routing table size, with their types and help, without labels', async () => {
     const registry = new Registry()
     createP2PMetrics(registry, { source: createStubSource() })
 
@@ -55,6 +57,7 @@ describe('createP2PMetrics', () => {
       p2p_bandwidth_out_rate_bytes_per_sec: 678,
       p2p_bandwidth_in_total_bytes: 2_099_386,
       p2p_bandwidth_out_total_bytes: 1_048_576,
+      p2p_routing_table_size: 7,
     })
 
     source.current = sampleSnapshot({
@@ -100,7 +103,7 @@ describe('createP2PMetrics', () => {
 
     for (const registry of [notReady, failing]) {
       const values = await scrape(registry)
-      expect(Object.keys(values)).toHaveLength(13)
+      expect(Object.keys(values)).toHaveLength(14)
       for (const value of Object.values(values)) expect(value).toBe(0)
     }
   })
