@@ -1,6 +1,7 @@
 import Router from '@koa/router'
 import Koa from 'koa'
 import type { Registry } from 'prom-client'
+import { bearerAuth } from './middleware/bearer-auth.js'
 import { errorHandler } from './middleware/error-handler.js'
 import { routerStatusToErrors } from './middleware/router-status.js'
 import { rejectMalformedPath } from './middleware/reject-malformed-path.js'
@@ -13,6 +14,11 @@ export interface DiagnosticsAppComponents {
   source: DiagnosticsSource
   /** The registry `GET /metrics` renders. */
   registry: Registry
+  /**
+   * When set, every route (`/metrics` included) requires `Authorization: Bearer <token>`;
+   * a missing or wrong token answers 401.
+   */
+  token?: string
 }
 
 /**
@@ -30,6 +36,8 @@ export function createDiagnosticsApp(components: DiagnosticsAppComponents): Koa 
   registerDebugP2PRoutes(router, components)
 
   app.use(errorHandler())
+  // Before anything that could tell which paths exist.
+  if (components.token !== undefined) app.use(bearerAuth(components.token))
   app.use(rejectMalformedPath())
   app.use(routerStatusToErrors())
   app.use(router.routes())

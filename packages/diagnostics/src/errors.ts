@@ -7,7 +7,12 @@ export interface DiagnosticsErrorBody {
 }
 
 export type HttpErrorCode =
-  'bad_request' | 'not_found' | 'method_not_allowed' | 'not_ready' | 'internal_error'
+  | 'bad_request'
+  | 'unauthorized'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'not_ready'
+  | 'internal_error'
 
 /** An error an HTTP route answers with: status, code and message go to the client as they are. */
 export class HttpError extends Error {
@@ -26,6 +31,13 @@ export class BadRequestError extends HttpError {
   override readonly name = 'BadRequestError'
   constructor(message = 'the request is malformed') {
     super(400, 'bad_request', message)
+  }
+}
+
+export class UnauthorizedError extends HttpError {
+  override readonly name = 'UnauthorizedError'
+  constructor(message = 'a bearer token is required') {
+    super(401, 'unauthorized', message)
   }
 }
 

@@ -54,3 +54,12 @@ export function parseHostPort(addr: string): HostPort {
 export function formatHostPort({ host, port }: HostPort): string {
   return isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`
 }
+
+/**
+ * Whether a listen host only accepts connections from this machine: `localhost`, 127.0.0.0/8
+ * or `::1`. The unspecified addresses (`0.0.0.0`, `::`) are not loopback.
+ */
+export function isLoopbackHost(host: string): boolean {
+  if (host === 'localhost' || host === '::1') return true
+  return isIPv4(host) && host.startsWith('127.')
+}

@@ -43,7 +43,7 @@ export type {
   DiagnosticsServerInit,
 } from './server.js'
 
-export { formatHostPort, parseHostPort } from './host-port.js'
+export { formatHostPort, isLoopbackHost, parseHostPort } from './host-port.js'
 export type { HostPort } from './host-port.js'
 
 export { PROMETHEUS_CONTENT_TYPE } from './routes/metrics.js'

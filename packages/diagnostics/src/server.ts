@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import type { Registry } from 'prom-client'
 import { createDiagnosticsApp } from './app.js'
 import { DiagnosticsServerError } from './errors.js'
-import { formatHostPort, parseHostPort } from './host-port.js'
+import { formatHostPort, isLoopbackHost, parseHostPort } from './host-port.js'
 import type { HostPort } from './host-port.js'
 import type { DiagnosticsSource } from './source.js'
 
@@ -35,6 +35,11 @@ export interface DiagnosticsServerInit {
    * @default 256
    */
   maxConnections?: number
+  /**
+   * A bearer token every route requires, `/metrics` included (401 JSON without it). Compared in
+   * constant time. At least 16 characters, no whitespace.
+   */
+  token?: string
 }
 
 /** The defaults of {@link DiagnosticsServerInit}, plus the fixed limits of the HTTP server. */
@@ -92,7 +97,16 @@ export function createDiagnosticsServer(
   components: DiagnosticsServerComponents,
 ): DiagnosticsServer {
   const { logger } = components
-  const app = createDiagnosticsApp(components)
+  if (init.token !== undefined && !/^\S{16,4096}$/.test(init.token)) {
+    throw new DiagnosticsServerError(
+      'ERR_INIT_INVALID',
+      'the diagnostics token must be 16 to 4096 characters without whitespace',
+    )
+  }
+  const app = createDiagnosticsApp({
+    ...components,
+    ...(init.token !== undefined ? { token: init.token } : {}),
+  })
   if (logger !== undefined) {
     // without a logger, Koa's default handler prints unexpected errors to stderr
     app.on('error', (err: unknown) => {
@@ -143,6 +157,14 @@ export function createDiagnosticsServer(
     server = httpServer
     listening = { configured, bound: { host: address.address, port: address.port } }
     logger?.info(`diagnostics listening on ${urlOf(configured.host, address.port)}`)
+    if (!isLoopbackHost(configured.host)) {
+      logger?.warn(
+        `diagnostics are reachable beyond this machine on ${formatHostPort(configured)}` +
+          (init.token === undefined
+            ? ' without a token: anyone who can reach it can read the node state'
+            : ' (protected by a bearer token)'),
+      )
+    }
   }
 
   const close = async (): Promise<void> => {
@@ -194,7 +216,7 @@ export function createDiagnosticsServer(
 
 function resolveOptions(
   init: DiagnosticsServerInit,
-): Required<Omit<DiagnosticsServerInit, 'addr'>> {
+): Required<Omit<DiagnosticsServerInit, 'addr' | 'token'>> {
   const options = {
     headersTimeoutMs: init.headersTimeoutMs ?? DEFAULT_DIAGNOSTICS_SERVER_INIT.headersTimeoutMs,
     requestTimeoutMs: init.requestTimeoutMs ?? DEFAULT_DIAGNOSTICS_SERVER_INIT.requestTimeoutMs,

@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa'
-import { HttpError, InternalError, MethodNotAllowedError } from '../errors.js'
+import { HttpError, InternalError, MethodNotAllowedError, UnauthorizedError } from '../errors.js'
 import type { DiagnosticsErrorBody } from '../errors.js'
 
 /**
@@ -21,6 +21,8 @@ export function errorHandler(): Middleware {
       for (const name of ctx.res.getHeaderNames()) ctx.res.removeHeader(name)
       ctx.set('Cache-Control', 'no-store')
       if (httpError instanceof MethodNotAllowedError) ctx.set('Allow', httpError.allow.join(', '))
+      if (httpError instanceof UnauthorizedError)
+        ctx.set('WWW-Authenticate', 'Bearer realm="wes-node"')
 
       const body: DiagnosticsErrorBody = { error: httpError.code, message: httpError.message }
       ctx.status = httpError.status
