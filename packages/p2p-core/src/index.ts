@@ -1,0 +1,63 @@
+/**
+ * `@wes/p2p-core`: the wes-node libp2p host. One factory, {@link createP2PNode}, builds a node
+ * with TCP, noise, yamux, identify, ping, kad-dht, mDNS, AutoNAT and circuit relay v2, a
+ * persisted Ed25519 identity, a discovery service that counts bootstrap and mDNS dials, and a
+ * meter of the bytes on the wire. `snapshot()` reads it all in one cheap call.
+ *
+ * @example
+ * ```ts
+ * import { createP2PNode } from '@wes/p2p-core'
+ *
+ * const node = await createP2PNode({
+ *   listen: ['/ip4/127.0.0.1/tcp/0'],
+ *   bootstrap: ['/ip4/127.0.0.1/tcp/28680/p2p/12D3KooW...'],
+ *   dht: { mode: 'server' },
+ *   dataDir: '~/.wes-node'
+ * })
+ * node.discovery.setDiagnosticsCallbacks({
+ *   onBootstrapSuccess: (peerId) => console.log('bootstrapped from', peerId)
+ * })
+ * await node.start()
+ * console.log(node.snapshot())
+ * await node.stop()
+ * ```
+ *
+ * @packageDocumentation
+ */
+
+export { createP2PNode } from './node.js'
+export type { P2PNode, P2PNodeComponents, P2PNodeStatus } from './node.js'
+export type { NodeSnapshot, Reachability } from './snapshot.js'
+export { DEFAULT_P2P_OPTIONS, DHT_MODES, LOG_LEVELS, resolveOptions } from './options.js'
+export type {
+  DhtMode,
+  DhtOptions,
+  DiscoveryOptions,
+  LogLevel,
+  P2POptions,
+  P2POptionsInit,
+  RelayOptions,
+} from './options.js'
+export { IdentityError, NotStartedError, OptionsError } from './errors.js'
+export type { IdentityErrorCode } from './errors.js'
+export { IDENTITY_FILE_NAME, loadOrCreateIdentity } from './identity.js'
+export { createBandwidthMeter } from './bandwidth-meter.js'
+export type {
+  BandwidthMeter,
+  BandwidthMeterInit,
+  BandwidthRates,
+  BandwidthSnapshot,
+  BandwidthTotals,
+  Direction,
+} from './bandwidth-meter.js'
+export { createDiscoveryService } from './discovery-service.js'
+export type {
+  DiscoveryCallbacks,
+  DiscoveryEventDetail,
+  DiscoveryEvents,
+  DiscoveryService,
+  DiscoveryServiceComponents,
+  DiscoveryServiceInit,
+  DiscoveryStats,
+} from './discovery-service.js'
+export type { Logger } from './logger.js'

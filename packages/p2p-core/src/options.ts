@@ -1,0 +1,462 @@
+/**
+ * The node's options: defaults, deep merge and validation. Every field is checked once, here,
+ * with a message that names the dotted field and the rejected value.
+ */
+
+import { homedir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { OptionsError } from './errors.js'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+/** The kad-dht mode: `auto` serves the DHT only once AutoNAT confirms a public address. */
+export type DhtMode = 'auto' | 'client' | 'server'
+
+/** Log verbosity, applied by the application's logger. */
+export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug' | 'trace'
+
+/** The DHT modes, in the order error messages list them. */
+export const DHT_MODES: readonly DhtMode[] = ['auto', 'client', 'server']
+
+/** The log levels, from quiet to verbose. */
+export const LOG_LEVELS: readonly LogLevel[] = ['silent', 'error', 'warn', 'info', 'debug', 'trace']
+
+/** Kademlia DHT settings. */
+export interface DhtOptions {
+  /**
+   * `client` never serves the DHT, `server` always does, `auto` switches to server once a
+   * public address is confirmed.
+   *
+   * @default 'auto'
+   */
+  mode: DhtMode
+  /**
+   * The DHT protocol id; nodes only share a DHT when this matches.
+   *
+   * @default '/wes/kad/1.0.0'
+   */
+  protocol: string
+}
+
+/** Circuit relay v2 settings. */
+export interface RelayOptions {
+  /**
+   * Use the circuit relay transport (dial and listen through relays).
+   *
+   * @default true
+   */
+  enabled: boolean
+  /**
+   * Serve as a relay for other peers.
+   *
+   * @default false
+   */
+  server: boolean
+}
+
+/** How the discovery service keeps the node connected. */
+export interface DiscoveryOptions {
+  /**
+   * While fewer peers than this are connected, bootstrap peers that are not connected are
+   * dialled again on a backoff schedule.
+   *
+   * @default 3
+   */
+  minPeers: number
+  /**
+   * The first retry delay of the bootstrap schedule, in milliseconds.
+   *
+   * @default 5_000
+   */
+  bootstrapIntervalMs: number
+  /**
+   * The ceiling of the retry delay (it doubles each round, with jitter), in milliseconds.
+   *
+   * @default 60_000
+   */
+  bootstrapMaxIntervalMs: number
+  /**
+   * Time limit of one dial, in milliseconds (also libp2p's `connectionManager.dialTimeout`).
+   *
+   * @default 10_000
+   */
+  dialTimeoutMs: number
+}
+
+/** The fully resolved options of a node. */
+export interface P2POptions {
+  /**
+   * Multiaddrs to listen on.
+   *
+   * @default ['/ip4/0.0.0.0/tcp/28680']
+   */
+  listen: string[]
+  /**
+   * Bootstrap peers: multiaddrs that end in `/p2p/<peer id>`.
+   *
+   * @default []
+   */
+  bootstrap: string[]
+  /**
+   * Discover peers on the local network with mDNS.
+   *
+   * @default true
+   */
+  mdns: boolean
+  /** @default { mode: 'auto', protocol: '/wes/kad/1.0.0' } */
+  dht: DhtOptions
+  /**
+   * Run AutoNAT to learn whether the node's addresses are publicly dialable.
+   *
+   * @default true
+   */
+  autonat: boolean
+  /** @default { enabled: true, server: false } */
+  relay: RelayOptions
+  /**
+   * Where the identity key lives. A leading `~` is expanded to the home directory and the
+   * result is made absolute.
+   *
+   * @default join(os.homedir(), '.wes-node')
+   */
+  dataDir: string
+  /**
+   * Whether the application serves the diagnostics HTTP endpoints (validated here, used by
+   * the app).
+   *
+   * @default true
+   */
+  diagnosticsEnabled: boolean
+  /**
+   * `host:port` of the diagnostics server; IPv6 hosts in brackets (`[::1]:28686`).
+   *
+   * @default '127.0.0.1:28686'
+   */
+  diagnosticsAddr: string
+  /** @default 'info' */
+  logLevel: LogLevel
+  /** @default { minPeers: 3, bootstrapIntervalMs: 5_000, bootstrapMaxIntervalMs: 60_000, dialTimeoutMs: 10_000 } */
+  discovery: DiscoveryOptions
+  /**
+   * libp2p's `connectionManager.maxConnections`.
+   *
+   * @default 300
+   */
+  maxConnections: number
+}
+
+/** Options as a caller gives them: every field optional, nested objects partial. */
+export type P2POptionsInit = {
+  [K in keyof P2POptions]?: P2POptions[K] extends object
+    ? P2POptions[K] extends unknown[]
+      ? P2POptions[K]
+      : Partial<P2POptions[K]>
+    : P2POptions[K]
+}
+
+/** The defaults every option falls back to. Frozen; copy before changing. */
+export const DEFAULT_P2P_OPTIONS: P2POptions = deepFreeze({
+  listen: ['/ip4/0.0.0.0/tcp/28680'],
+  bootstrap: [],
+  mdns: true,
+  dht: { mode: 'auto', protocol: '/wes/kad/1.0.0' },
+  autonat: true,
+  relay: { enabled: true, server: false },
+  dataDir: join(homedir(), '.wes-node'),
+  diagnosticsEnabled: true,
+  diagnosticsAddr: '127.0.0.1:28686',
+  logLevel: 'info',
+  discovery: {
+    minPeers: 3,
+    bootstrapIntervalMs: 5_000,
+    bootstrapMaxIntervalMs: 60_000,
+    dialTimeoutMs: 10_000,
+  },
+  maxConnections: 300,
+})
+
+const NESTED_KEYS = ['dht', 'relay', 'discovery'] as const
+type NestedKey = (typeof NESTED_KEYS)[number]
+
+const MS_MIN = 100
+const HOUR_MS = 3_600_000
+
+/**
+ * Merges `init` over {@link DEFAULT_P2P_OPTIONS} (nested objects field by field, arrays
+ * replaced) and validates the result. Fields set to `undefined` count as not set.
+ *
+ * @throws {OptionsError} `code: 'ERR_INVALID_OPTIONS'` naming the first bad field
+ *
+ * @example
+ * const options = resolveOptions({ dht: { mode: 'server' }, listen: ['/ip4/127.0.0.1/tcp/0'] })
+ */
+export function resolveOptions(init: P2POptionsInit | Record<string, unknown> = {}): P2POptions {
+  if (!isPlainObject(init)) {
+    throw new OptionsError(`invalid options: ${show(init)} (expected an object)`, '', init)
+  }
+
+  const input: Record<string, unknown> = init
+  const defaults: Record<string, unknown> = { ...DEFAULT_P2P_OPTIONS }
+
+  for (const key of Object.keys(input)) {
+    if (!(key in defaults)) {
+      throw new OptionsError(`unknown option "${key}"`, key, input[key])
+    }
+  }
+
+  const merged: Record<string, unknown> = {}
+  for (const [key, fallback] of Object.entries(defaults)) {
+    const given = input[key]
+    if (given === undefined) {
+      merged[key] = structuredClone(fallback)
+    } else if (isNestedKey(key)) {
+      merged[key] = mergeNested(key, given, fallback as Record<string, unknown>)
+    } else {
+      merged[key] = given
+    }
+  }
+
+  return validate(merged)
+}
+
+function isNestedKey(key: string): key is NestedKey {
+  return (NESTED_KEYS as readonly string[]).includes(key)
+}
+
+function mergeNested(
+  key: NestedKey,
+  given: unknown,
+  fallback: Record<string, unknown>,
+): Record<string, unknown> {
+  if (!isPlainObject(given)) {
+    throw invalid(key, given, 'an object')
+  }
+  const out: Record<string, unknown> = { ...fallback }
+  for (const [name, value] of Object.entries(given)) {
+    if (!(name in fallback)) {
+      throw new OptionsError(`unknown option "${key}.${name}"`, `${key}.${name}`, value)
+    }
+    if (value !== undefined) {
+      out[name] = value
+    }
+  }
+  return out
+}
+
+function validate(o: Record<string, unknown>): P2POptions {
+  const dht = o.dht as Record<string, unknown>
+  const relay = o.relay as Record<string, unknown>
+  const discovery = o.discovery as Record<string, unknown>
+
+  const options: P2POptions = {
+    listen: stringArray('listen', o.listen).map((value, i) => {
+      parseMultiaddr(`listen[${i}]`, value)
+      return value
+    }),
+    bootstrap: stringArray('bootstrap', o.bootstrap).map((value, i) => {
+      checkBootstrapAddr(`bootstrap[${i}]`, value)
+      return value
+    }),
+    mdns: bool('mdns', o.mdns),
+    dht: {
+      mode: oneOf('dht.mode', dht.mode, DHT_MODES),
+      protocol: protocolId('dht.protocol', dht.protocol),
+    },
+    autonat: bool('autonat', o.autonat),
+    relay: {
+      enabled: bool('relay.enabled', relay.enabled),
+      server: bool('relay.server', relay.server),
+    },
+    dataDir: expandDataDir(nonEmptyString('dataDir', o.dataDir)),
+    diagnosticsEnabled: bool('diagnosticsEnabled', o.diagnosticsEnabled),
+    diagnosticsAddr: hostPort('diagnosticsAddr', o.diagnosticsAddr),
+    logLevel: oneOf('logLevel', o.logLevel, LOG_LEVELS),
+    discovery: {
+      minPeers: integer('discovery.minPeers', discovery.minPeers, 0, 1000),
+      bootstrapIntervalMs: integer(
+        'discovery.bootstrapIntervalMs',
+        discovery.bootstrapIntervalMs,
+        MS_MIN,
+        HOUR_MS,
+      ),
+      bootstrapMaxIntervalMs: integer(
+        'discovery.bootstrapMaxIntervalMs',
+        discovery.bootstrapMaxIntervalMs,
+        MS_MIN,
+        HOUR_MS,
+      ),
+      dialTimeoutMs: integer('discovery.dialTimeoutMs', discovery.dialTimeoutMs, MS_MIN, 300_000),
+    },
+    maxConnections: integer('maxConnections', o.maxConnections, 1, 10_000),
+  }
+
+  if (options.discovery.bootstrapMaxIntervalMs < options.discovery.bootstrapIntervalMs) {
+    throw invalid(
+      'discovery.bootstrapMaxIntervalMs',
+      options.discovery.bootstrapMaxIntervalMs,
+      `a value >= discovery.bootstrapIntervalMs (${options.discovery.bootstrapIntervalMs})`,
+    )
+  }
+
+  return options
+}
+
+/** Expands a leading `~` to the home directory and makes the path absolute. */
+export function expandDataDir(path: string): string {
+  if (path === '~') {
+    return homedir()
+  }
+  if (path.startsWith('~/') || path.startsWith('~\\')) {
+    return join(homedir(), path.slice(2))
+  }
+  return resolve(path)
+}
+
+/**
+ * Parses a bootstrap multiaddr and returns it with the peer ID it names.
+ *
+ * @throws {OptionsError} when the address does not parse or has no valid `/p2p/<peer id>`
+ */
+export function checkBootstrapAddr(
+  field: string,
+  value: string,
+): { multiaddr: Multiaddr; peerId: string } {
+  const ma = parseMultiaddr(field, value)
+  const id = ma.getComponents().findLast((c) => c.name === 'p2p')?.value
+  if (id == null) {
+    throw invalid(field, value, 'a multiaddr ending in /p2p/<peer id>')
+  }
+  try {
+    return { multiaddr: ma, peerId: peerIdFromString(id).toString() }
+  } catch {
+    throw invalid(field, value, 'a valid peer id after /p2p/')
+  }
+}
+
+function parseMultiaddr(field: string, value: string): Multiaddr {
+  try {
+    return multiaddr(value)
+  } catch {
+    throw invalid(field, value, 'a multiaddr such as /ip4/127.0.0.1/tcp/28680')
+  }
+}
+
+function stringArray(field: string, value: unknown): string[] {
+  if (!Array.isArray(value)) {
+    throw invalid(field, value, 'an array of strings')
+  }
+  return value.map((item: unknown, i) => {
+    if (typeof item !== 'string') {
+      throw invalid(`${field}[${i}]`, item, 'a string')
+    }
+    return item
+  })
+}
+
+function bool(field: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') {
+    throw invalid(field, value, 'true or false')
+  }
+  return value
+}
+
+function nonEmptyString(field: string, value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw invalid(field, value, 'a non-empty string')
+  }
+  return value
+}
+
+function oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw invalid(field, value, `one of ${allowed.join(', ')}`)
+  }
+  return value as T
+}
+
+function protocolId(field: string, value: unknown): string {
+  if (typeof value !== 'string' || !value.startsWith('/') || value.length < 2 || /\s/.test(value)) {
+    throw invalid(field, value, 'a protocol id starting with "/", e.g. /wes/kad/1.0.0')
+  }
+  return value
+}
+
+function integer(field: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw invalid(field, value, `an integer from ${min} to ${max}`)
+  }
+  return value
+}
+
+function hostPort(field: string, value: unknown): string {
+  const expected = 'host:port with a port from 0 to 65535, IPv6 as [::1]:port'
+  if (typeof value !== 'string') {
+    throw invalid(field, value, expected)
+  }
+  let host: string
+  let port: string
+  const bracketed = /^\[([^\]]+)\]:(\d+)$/.exec(value)
+  if (bracketed != null) {
+    host = bracketed[1] ?? ''
+    port = bracketed[2] ?? ''
+    if (!host.includes(':')) {
+      throw invalid(field, value, expected)
+    }
+  } else {
+    const colon = value.lastIndexOf(':')
+    host = value.slice(0, colon)
+    port = value.slice(colon + 1)
+    if (colon <= 0 || host.includes(':') || !/^[A-Za-z0-9.-]+$/.test(host)) {
+      throw invalid(field, value, expected)
+    }
+  }
+  if (!/^\d{1,5}$/.test(port) || Number(port) > 65_535) {
+    throw invalid(field, value, expected)
+  }
+  return value
+}
+
+function invalid(field: string, value: unknown, expected: string): OptionsError {
+  return new OptionsError(
+    `invalid option ${field}: ${show(value)} (expected ${expected})`,
+    field,
+    value,
+  )
+}
+
+function show(value: unknown): string {
+  if (value === undefined) {
+    return 'undefined'
+  }
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    return String(value)
+  }
+  try {
+    const text = JSON.stringify(value)
+    if (text !== undefined) {
+      return text.length > 200 ? `${text.slice(0, 200)}...` : text
+    }
+  } catch {
+    // fall through: cyclic or otherwise unserialisable values
+  }
+  return String(value)
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return false
+  }
+  const proto: unknown = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const inner of Object.values(value)) {
+      deepFreeze(inner)
+    }
+    Object.freeze(value)
+  }
+  return value
+}

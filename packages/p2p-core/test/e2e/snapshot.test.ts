@@ -1,0 +1,125 @@
+import { createP2PNode } from '../../src/index.js'
+import { cleanup, testNode, testOptions, waitFor } from '../fixtures/nodes.js'
+import type { NotStartedError, P2PNode } from '../../src/index.js'
+
+afterEach(cleanup)
+
+function snapshotError(node: P2PNode): NotStartedError {
+  try {
+    node.snapshot()
+  } catch (err) {
+    return err as NotStartedError
+  }
+  throw new Error('expected snapshot() to throw')
+}
+
+describe('snapshot', () => {
+  test('has every key with the right type on a live node', async () => {
+    const node = await testNode({ autonat: true, relay: { enabled: true, server: true } })
+    await node.start()
+    const s = node.snapshot()
+
+    expect(Object.keys(s).sort()).toEqual(
+      ['bandwidth', 'connections', 'health', 'hostId', 'listenAddrs', 'peerIds', 'routing'].sort(),
+    )
+    expect(s.hostId).toBe(node.peerId)
+    expect(s.hostId).toMatch(/^12D3KooW/)
+    expect(s.peerIds).toEqual([])
+    expect(s.connections).toBe(0)
+    expect(s.listenAddrs).toHaveLength(1)
+    expect(s.listenAddrs[0]).toMatch(
+      new RegExp(`^/ip4/127\\.0\\.0\\.1/tcp/\\d+/p2p/${node.peerId}$`),
+    )
+    expect(s.listenAddrs).toEqual(node.getMultiaddrs())
+    expect(Object.keys(s.bandwidth).sort()).toEqual(
+      ['inRateBytesPerSecond', 'inTotalBytes', 'outRateBytesPerSecond', 'outTotalBytes'].sort(),
+    )
+    for (const value of Object.values(s.bandwidth)) {
+      expect(typeof value).toBe('number')
+      expect(Number.isFinite(value)).toBe(true)
+    }
+    expect(s.health).toEqual({
+      reachability: 'unknown',
+      autoNATStatus: 'unknown',
+      relay: { enabled: true, server: true, reservations: 0 },
+      mdns: { enabled: false, available: false },
+    })
+    expect(s.routing).toEqual({
+      routingTableSize: 0,
+      mode: 'auto',
+      currentMode: 'client',
+      bootstrapPeers: 0,
+    })
+    // JSON round trip: plain data only
+    expect(JSON.parse(JSON.stringify(s))).toEqual(s)
+  })
+
+  test('two server-mode nodes fill each other’s routing table', async () => {
+    const a = await testNode({ dht: { mode: 'server' } })
+    await a.start()
+    const b = await testNode({ dht: { mode: 'server' }, bootstrap: [a.getMultiaddrs()[0] ?? ''] })
+    await b.start()
+
+    await waitFor(
+      () => a.snapshot().routing.routingTableSize > 0 && b.snapshot().routing.routingTableSize > 0,
+      'both routing tables to hold the other node',
+    )
+    expect(a.snapshot().routing).toEqual({
+      routingTableSize: 1,
+      mode: 'server',
+      currentMode: 'server',
+      bootstrapPeers: 0,
+    })
+    expect(b.snapshot().routing).toEqual({
+      routingTableSize: 1,
+      mode: 'server',
+      currentMode: 'server',
+      bootstrapPeers: 1,
+    })
+    expect(a.snapshot().connections).toBe(1)
+    expect(a.snapshot().peerIds).toEqual([b.peerId])
+  })
+
+  test('client mode stays a DHT client', async () => {
+    const node = await testNode({ dht: { mode: 'client' } })
+    await node.start()
+    expect(node.snapshot().routing).toMatchObject({ mode: 'client', currentMode: 'client' })
+  })
+
+  test('throws NotStartedError before start and after stop; start and stop are idempotent', async () => {
+    const node = await testNode()
+    expect(node.status).toBe('stopped')
+    const before = snapshotError(node)
+    expect(before.name).toBe('NotStartedError')
+    expect(before.code).toBe('ERR_NOT_STARTED')
+
+    await Promise.all([node.start(), node.start()])
+    await node.start()
+    expect(node.status).toBe('started')
+    expect(() => node.snapshot()).not.toThrow()
+
+    await Promise.all([node.stop(), node.stop()])
+    await node.stop()
+    expect(node.status).toBe('stopped')
+    expect(snapshotError(node).code).toBe('ERR_NOT_STARTED')
+  })
+
+  test('restart keeps the peer ID: same node, and a new node on the same data directory', async () => {
+    const options = await testOptions()
+    const node = await createP2PNode(options)
+    const peerId = node.peerId
+    try {
+      await node.start()
+      await node.stop()
+      await node.start()
+      expect(node.snapshot().hostId).toBe(peerId)
+    } finally {
+      await node.stop()
+    }
+
+    const again = await testNode(options)
+    expect(again.peerId).toBe(peerId)
+    await again.start()
+    expect(again.snapshot().hostId).toBe(peerId)
+  })
+})

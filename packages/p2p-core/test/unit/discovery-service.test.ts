@@ -1,0 +1,160 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
+import { TypedEventEmitter } from 'main-event'
+import { createDiscoveryService } from '../../src/discovery-service.js'
+import { waitFor } from '../fixtures/nodes.js'
+import type { DiscoveryService, DiscoveryServiceComponents } from '../../src/discovery-service.js'
+import type { PeerDiscoveryEvents, PeerId } from '@libp2p/interface'
+
+async function newPeerId(): Promise<PeerId> {
+  return peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
+}
+
+/** A stand-in for libp2p: dials fail (or succeed) on demand, connections are a set. */
+class FakeLibp2p extends TypedEventEmitter<{ 'peer:disconnect': CustomEvent<PeerId> }> {
+  readonly connected = new Set<string>()
+  dials: string[] = []
+  failDials = true
+
+  constructor(readonly peerId: PeerId) {
+    super()
+  }
+
+  async dial(target: unknown): Promise<unknown> {
+    const text = Array.isArray(target) ? String(target[0]) : String(target)
+    this.dials.push(text)
+    if (this.failDials) {
+      throw new Error(`connection refused: ${text}`)
+    }
+    const id = text.split('/p2p/')[1] ?? text
+    this.connected.add(id)
+    return {}
+  }
+
+  getConnections(peerId?: PeerId): unknown[] {
+    return peerId == null ? [...this.connected] : this.connected.has(peerId.toString()) ? [{}] : []
+  }
+
+  getPeers(): unknown[] {
+    return [...this.connected]
+  }
+
+  disconnect(id: string, peerId: PeerId): void {
+    this.connected.delete(id)
+    this.safeDispatchEvent('peer:disconnect', { detail: peerId })
+  }
+}
+
+let service: DiscoveryService | undefined
+afterEach(() => {
+  service?.stop()
+  service = undefined
+})
+
+describe('createDiscoveryService', () => {
+  test('backs off 100, 200, 400, 400 ms while dials fail; skips self; a throwing callback is harmless', async () => {
+    const self = await newPeerId()
+    const remote = await newPeerId()
+    const libp2p = new FakeLibp2p(self)
+    service = createDiscoveryService(
+      {
+        bootstrap: [
+          `/ip4/127.0.0.1/tcp/1/p2p/${remote.toString()}`,
+          `/ip4/127.0.0.1/tcp/2/p2p/${self.toString()}`,
+        ],
+        minPeers: 1,
+        bootstrapIntervalMs: 100,
+        bootstrapMaxIntervalMs: 400,
+        dialTimeoutMs: 1_000,
+        random: () => 0.5,
+      },
+      { libp2p: libp2p as unknown as DiscoveryServiceComponents['libp2p'] },
+    )
+    const delays: number[] = []
+    let failures = 0
+    service.setDiagnosticsCallbacks({
+      onBootstrapAttempt: () => {
+        throw new Error('broken metrics')
+      },
+      onBootstrapFailure: () => {
+        failures++
+        delays.push(service?.nextBootstrapDelayMs() ?? -1)
+      },
+    })
+    service.start()
+    await waitFor(() => failures >= 5, 'five failures', { timeoutMs: 5_000 })
+    expect(delays.slice(0, 5)).toEqual([100, 200, 400, 400, 400])
+    expect(libp2p.dials.every((d) => d.includes(remote.toString()))).toBe(true)
+    expect(service.stats().bootstrapAttempts).toBe(service.stats().bootstrapFailures)
+
+    // success: satisfied, the schedule idles
+    libp2p.failDials = false
+    await waitFor(() => service?.stats().bootstrapSuccesses === 1, 'a success', {
+      timeoutMs: 2_000,
+    })
+    await waitFor(() => service?.nextBootstrapDelayMs() === undefined, 'idle', { timeoutMs: 2_000 })
+
+    // the peer drops: the schedule restarts from the first delay
+    libp2p.failDials = true
+    libp2p.disconnect(remote.toString(), remote)
+    expect(service.nextBootstrapDelayMs()).toBe(100)
+
+    service.stop()
+    expect(service.nextBootstrapDelayMs()).toBeUndefined()
+    expect(libp2p.listenerCount('peer:disconnect')).toBe(0)
+  })
+
+  test('mDNS finds: reported (never self), dialled unless connected, failures counted', async () => {
+    const self = await newPeerId()
+    const remote = await newPeerId()
+    const other = await newPeerId()
+    const libp2p = new FakeLibp2p(self)
+    const mdns = new TypedEventEmitter<PeerDiscoveryEvents>()
+    service = createDiscoveryService(
+      {
+        bootstrap: [],
+        minPeers: 0,
+        bootstrapIntervalMs: 100,
+        bootstrapMaxIntervalMs: 100,
+        dialTimeoutMs: 1_000,
+      },
+      { libp2p: libp2p as unknown as DiscoveryServiceComponents['libp2p'], mdns },
+    )
+    const found: string[] = []
+    const connected: string[] = []
+    const failed: string[] = []
+    service.setDiagnosticsCallbacks({
+      onMdnsPeerFound: (id) => found.push(id),
+      onMdnsConnectSuccess: (id) => connected.push(id),
+      onMdnsConnectFail: (id) => failed.push(id),
+    })
+    service.start()
+    const announce = (id: PeerId): void => {
+      mdns.safeDispatchEvent('peer', {
+        detail: { id, multiaddrs: [multiaddr('/ip4/127.0.0.1/tcp/4001')] },
+      })
+    }
+
+    announce(self)
+    libp2p.failDials = false
+    announce(remote)
+    await waitFor(() => connected.length === 1, 'the mDNS dial')
+    announce(remote) // already connected: found again, no second dial
+    libp2p.failDials = true
+    announce(other)
+    await waitFor(() => failed.length === 1, 'the failed mDNS dial')
+
+    expect(found).toEqual([remote.toString(), remote.toString(), other.toString()])
+    expect(connected).toEqual([remote.toString()])
+    expect(failed).toEqual([other.toString()])
+    expect(libp2p.dials).toEqual([
+      `/ip4/127.0.0.1/tcp/4001/p2p/${remote.toString()}`,
+      `/ip4/127.0.0.1/tcp/4001/p2p/${other.toString()}`,
+    ])
+
+    service.stop()
+    announce(other)
+    expect(found).toHaveLength(3)
+  })
+})
