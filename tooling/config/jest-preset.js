@@ -6,14 +6,24 @@
  * @example
  * // jest.config.js
  * import preset from '@wes/config/jest-preset'
- * export default { ...preset, displayName: 'my-package' }
+ * import { createRequire } from 'node:module'
+
+// Resolved here, where @swc/jest is a dependency, so any project using the preset finds it.
+const require = createRequire(import.meta.url)
+
+export default { ...preset, displayName: 'my-package' }
  */
+import { createRequire } from 'node:module'
+
+// Resolved here, where @swc/jest is a dependency, so any project using the preset finds it.
+const require = createRequire(import.meta.url)
+
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
     '^.+\\.ts$': [
-      '@swc/jest',
+      require.resolve('@swc/jest'),
       {
         jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
         module: { type: 'es6' },

@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// libp2p 3 needs Node >= 22 (Promise.withResolvers); say so plainly instead of crashing.
+const [major, minor] = process.versions.node.split('.').map(Number)
+if (major < 22 || (major === 22 && minor < 12)) {
+  process.stderr.write(
+    `wes-node: Node.js >= 22.12 is required, this is ${process.version}; run it through pnpm (pnpm wes-node ...), which uses the workspace's Node 24\n`,
+  )
+  process.exit(2)
+}
+const { main } = await import('../dist/main.js')
+await main()

@@ -1,0 +1,56 @@
+/** Readable tables for `wes-node diag`: two aligned columns, units spelled out. */
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
+
+/** `1536` -> `1.5 KiB`; exact bytes below 1 KiB. */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes)) return String(bytes)
+  let value = bytes
+  let unit = 0
+  while (Math.abs(value) >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${UNITS[unit]}`
+}
+
+function formatValue(key: string, value: unknown): string {
+  if (typeof value === 'number') {
+    if (key.endsWith('_bytes')) return `${formatBytes(value)} (${value})`
+    if (key.endsWith('_bps')) return `${formatBytes(value)}/s`
+  }
+  if (Array.isArray(value)) return value.length === 0 ? '(none)' : value.join(', ')
+  if (value === null || value === undefined) return '-'
+  return String(value)
+}
+
+/** Flattens nested objects into `parent.child` rows, in key order. */
+export function flatten(body: Record<string, unknown>, prefix = ''): Array<[string, string]> {
+  const rows: Array<[string, string]> = []
+  for (const [key, value] of Object.entries(body)) {
+    const name = prefix === '' ? key : `${prefix}.${key}`
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      rows.push(...flatten(value as Record<string, unknown>, name))
+    } else {
+      rows.push([name, formatValue(key, value)])
+    }
+  }
+  return rows
+}
+
+/** Two columns, the first padded to its widest cell. */
+export function renderTable(rows: Array<[string, string]>): string {
+  const width = Math.max(0, ...rows.map(([key]) => key.length))
+  return rows.map(([key, value]) => `${key.padEnd(width)}  ${value}`).join('\n')
+}
+
+/** The table for one `diag` view. */
+export function renderView(view: string, body: Record<string, unknown>): string {
+  if (view === 'peers' && Array.isArray(body.peer_ids)) {
+    const { peer_ids: ids, ...rest } = body
+    const header = renderTable(flatten(rest))
+    const list = (ids as unknown[]).map((id) => `  ${String(id)}`)
+    return [header, 'peer_ids', ...(list.length === 0 ? ['  (none)'] : list)].join('\n')
+  }
+  return renderTable(flatten(body))
+}

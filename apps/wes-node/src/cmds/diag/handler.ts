@@ -1,0 +1,92 @@
+import { CliError, EXIT_FAILURE, oneLine } from '../../errors.js'
+import { renderView } from './format.js'
+import type { DiagOptions } from './options.js'
+
+export interface DiagIo {
+  stdout: { write(chunk: string): unknown }
+  fetch?: typeof fetch
+}
+
+/** Why a request failed, in the words an operator needs. */
+function unreachable(err: unknown, options: DiagOptions): CliError {
+  const where = `cannot reach wes-node diagnostics at ${options.addr}`
+  if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
+    return new CliError(`${where}: no answer within ${options.timeoutMs} ms`, EXIT_FAILURE, 'ERR_TIMEOUT')
+  }
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause
+  const code = typeof cause?.code === 'string' ? cause.code : undefined
+  const reasons: Record<string, string> = {
+    ECONNREFUSED: 'connection refused (is the node running, with diagnostics enabled?)',
+    ECONNRESET: 'connection reset',
+    ENOTFOUND: 'unknown host',
+    EHOSTUNREACH: 'host unreachable',
+    UND_ERR_SOCKET: 'connection closed',
+  }
+  const reason =
+    (code !== undefined ? reasons[code] : undefined) ??
+    (typeof cause?.message === 'string' ? cause.message : oneLine(err))
+  return new CliError(`${where}: ${reason}`, EXIT_FAILURE, code ?? 'ERR_UNREACHABLE')
+}
+
+function errorMessage(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined
+  const message = (body as { message?: unknown }).message
+  return typeof message === 'string' ? message : undefined
+}
+
+/** Reads one `/debug/p2p/<view>` of a running node and prints it. */
+export async function diagHandler(options: DiagOptions, io: DiagIo): Promise<void> {
+  const doFetch = io.fetch ?? fetch
+  const url = `${options.baseUrl}/debug/p2p/${options.view}`
+  let response: Response
+  try {
+    response = await doFetch(url, {
+      headers: {
+        accept: 'application/json',
+        ...(options.token !== undefined ? { authorization: `Bearer ${options.token}` } : {}),
+      },
+      signal: AbortSignal.timeout(options.timeoutMs),
+    })
+  } catch (err) {
+    throw unreachable(err, options)
+  }
+
+  let text: string
+  try {
+    text = await response.text()
+  } catch (err) {
+    throw unreachable(err, options)
+  }
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch {
+    throw new CliError(
+      `wes-node diagnostics at ${options.addr} answered ${response.status} without JSON: is this a wes-node?`,
+      EXIT_FAILURE,
+      'ERR_BAD_RESPONSE',
+    )
+  }
+
+  if (!response.ok) {
+    const detail = errorMessage(body) ?? `HTTP ${response.status}`
+    const prefix =
+      response.status === 503
+        ? 'node is not ready'
+        : response.status === 401
+          ? 'diagnostics need a valid token (set WES_DIAGNOSTICS_TOKEN)'
+          : `node answered HTTP ${response.status}`
+    throw new CliError(`${prefix} at ${options.addr}: ${detail}`, EXIT_FAILURE, `ERR_HTTP_${response.status}`)
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new CliError(`wes-node diagnostics at ${options.addr} answered an unexpected body`, EXIT_FAILURE, 'ERR_BAD_RESPONSE')
+  }
+
+  const record = body as Record<string, unknown>
+  io.stdout.write(options.json ? `${JSON.stringify(record, null, 2)}\n` : `${renderView(options.view, record)}\n`)
+
+  // An isolated node is unhealthy: it answers, but it is cut off from the network.
+  if (options.view === 'health' && record.num_peers === 0) {
+    throw new CliError(`node at ${options.addr} is unhealthy: no connected peers`, EXIT_FAILURE, 'ERR_UNHEALTHY')
+  }
+}

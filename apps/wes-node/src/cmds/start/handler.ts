@@ -1,0 +1,114 @@
+import type { P2POptions } from '@wes/p2p-core'
+import { CliError, EXIT_FAILURE, UsageError, oneLine } from '../../errors.js'
+import { createLogger } from '../../logger.js'
+import type { Logger } from '../../logger.js'
+import { createRuntime } from '../../runtime.js'
+import type { Runtime } from '../../runtime.js'
+
+export interface StartIo {
+  stdout: { write(chunk: string): unknown }
+  stderr: { write(chunk: string): unknown }
+  /** Aborted on SIGINT/SIGTERM: the node then stops cleanly. */
+  signal: AbortSignal
+  /** Bound on a clean stop before giving up with exit 1. @default 10_000 */
+  stopTimeoutMs?: number
+}
+
+/** Error codes of `@wes/p2p-core` that mean the configuration or data directory is unusable. */
+const CONFIG_ERROR_CODES = new Set([
+  'ERR_INVALID_OPTIONS',
+  'ERR_IDENTITY_CORRUPT',
+  'ERR_IDENTITY_PERMISSIONS',
+  'ERR_DATA_DIR',
+])
+
+function errorCode(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined
+  const code = (err as { code?: unknown }).code
+  return typeof code === 'string' ? code : undefined
+}
+
+/** Finds an errno code anywhere in an error's cause chain or aggregated errors. */
+function findErrno(err: unknown, depth = 0): string | undefined {
+  if (depth > 5 || typeof err !== 'object' || err === null) return undefined
+  const code = errorCode(err)
+  if (code !== undefined && /^E[A-Z]+$/.test(code)) return code
+  const { cause, errors } = err as { cause?: unknown; errors?: unknown }
+  for (const inner of [cause, ...(Array.isArray(errors) ? errors : [])]) {
+    const found = findErrno(inner, depth + 1)
+    if (found !== undefined) return found
+  }
+  const message = err instanceof Error ? err.message : ''
+  return /\b(EADDRINUSE|EADDRNOTAVAIL|EACCES)\b/.exec(message)?.[1]
+}
+
+function startFailure(err: unknown, options: P2POptions): CliError {
+  const code = errorCode(err)
+  if (code === 'ERR_ADDR_IN_USE' || code === 'ERR_ADDR_INVALID') {
+    return new CliError(oneLine(err), EXIT_FAILURE, code)
+  }
+  const errno = findErrno(err)
+  const listen = options.listen.join(', ')
+  if (errno === 'EADDRINUSE') {
+    return new CliError(`cannot listen on ${listen}: address already in use`, EXIT_FAILURE, errno)
+  }
+  if (errno === 'EADDRNOTAVAIL') {
+    return new CliError(`cannot listen on ${listen}: address not available on this machine`, EXIT_FAILURE, errno)
+  }
+  if (errno === 'EACCES') {
+    return new CliError(`cannot listen on ${listen}: permission denied`, EXIT_FAILURE, errno)
+  }
+  return new CliError(`node failed to start: ${oneLine(err)}`, EXIT_FAILURE, code ?? 'ERR_START')
+}
+
+async function stopWithin(runtime: Runtime, timeoutMs: number, logger: Logger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CliError(`node did not stop within ${timeoutMs} ms`)), timeoutMs)
+    timer.unref()
+  })
+  try {
+    await Promise.race([runtime.stop(), timeout])
+    logger.info('node stopped')
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+/**
+ * `wes-node start`: runs a node until `io.signal` aborts, then stops it. Resolves when the node
+ * has stopped cleanly; rejects with a `CliError` on any expected failure.
+ */
+export async function startHandler(options: P2POptions, io: StartIo): Promise<void> {
+  const logger = createLogger({ level: options.logLevel, stream: io.stderr })
+
+  let runtime: Runtime
+  try {
+    runtime = await createRuntime(options, { logger })
+  } catch (err) {
+    const code = errorCode(err)
+    if (code !== undefined && CONFIG_ERROR_CODES.has(code)) throw new UsageError(oneLine(err), code)
+    throw startFailure(err, options)
+  }
+
+  try {
+    await runtime.start()
+  } catch (err) {
+    throw startFailure(err, options)
+  }
+
+  if (!io.signal.aborted) {
+    const { node, diagnostics } = runtime
+    const lines = [
+      `peer id: ${node.peerId}`,
+      ...node.getMultiaddrs().map((addr) => `listening on: ${addr}`),
+      diagnostics !== undefined ? `diagnostics: ${diagnostics.url}` : 'diagnostics: disabled',
+    ]
+    io.stdout.write(`${lines.join('\n')}\n`)
+    logger.info(`node started with peer id ${node.peerId}`)
+    await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }))
+    logger.info('stopping node')
+  }
+
+  await stopWithin(runtime, io.stopTimeoutMs ?? 10_000, logger)
+}

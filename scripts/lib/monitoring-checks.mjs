@@ -1,0 +1,128 @@
+// Checks of scripts/verify_p2p_monitoring.sh against a live node: `registration`, `endpoints`
+// or `content`. Prints one reason per problem on stderr and exits 1 when there is any.
+// Usage: node monitoring-checks.mjs <check> <host:port>
+
+const METRICS = {
+  p2p_connections_total: 'gauge',
+  p2p_peers_total: 'gauge',
+  p2p_bandwidth_in_rate_bytes_per_sec: 'gauge',
+  p2p_bandwidth_out_rate_bytes_per_sec: 'gauge',
+  p2p_bandwidth_in_total_bytes: 'gauge',
+  p2p_bandwidth_out_total_bytes: 'gauge',
+  p2p_discovery_bootstrap_attempt_total: 'counter',
+  p2p_discovery_bootstrap_success_total: 'counter',
+  p2p_discovery_mdns_peer_found_total: 'counter',
+  p2p_discovery_mdns_connect_success_total: 'counter',
+  p2p_discovery_mdns_connect_fail_total: 'counter',
+  p2p_discovery_last_bootstrap_unixtime: 'gauge',
+  p2p_discovery_last_mdns_found_unixtime: 'gauge',
+}
+
+const ENDPOINTS = {
+  '/debug/p2p/peers': { peers: 'number', peer_ids: 'array' },
+  '/debug/p2p/connections': { connections: 'number' },
+  '/debug/p2p/stats': {
+    peers: 'number',
+    connections: 'number',
+    host_id: 'string',
+    'bandwidth.in_rate_bps': 'number',
+    'bandwidth.out_rate_bps': 'number',
+    'bandwidth.in_total_bytes': 'number',
+    'bandwidth.out_total_bytes': 'number',
+  },
+  '/debug/p2p/health': {
+    host_id: 'string',
+    num_peers: 'number',
+    num_conns: 'number',
+    reachability: 'string',
+    autoNAT_status: 'string',
+    'relay_stats.enabled': 'boolean',
+  },
+  '/debug/p2p/routing': { routing_table_size: 'number', mode: 'string', num_bootstrap_peers: 'number' },
+}
+
+const [check, addr] = process.argv.slice(2)
+const base = `http://${addr}`
+const problems = []
+const headers = process.env.WES_DIAGNOSTICS_TOKEN ? { authorization: `Bearer ${process.env.WES_DIAGNOSTICS_TOKEN}` } : {}
+
+async function get(path) {
+  const response = await fetch(base + path, { headers, signal: AbortSignal.timeout(5_000) })
+  return { status: response.status, type: response.headers.get('content-type') ?? '', text: await response.text() }
+}
+
+function typeOf(value) {
+  return Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value
+}
+
+function at(body, path) {
+  return path.split('.').reduce((node, key) => (node == null ? undefined : node[key]), body)
+}
+
+/** Sample values by metric name from the text format (unlabelled series only). */
+function samples(text) {
+  const values = new Map()
+  for (const line of text.split('\n')) {
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*) (\S+)$/.exec(line)
+    if (match) values.set(match[1], Number(match[2]))
+  }
+  return values
+}
+
+try {
+  if (check === 'registration') {
+    const { status, type, text } = await get('/metrics')
+    if (status !== 200) problems.push(`/metrics answered ${status}`)
+    if (type !== 'text/plain; version=0.0.4; charset=utf-8') problems.push(`/metrics content type is ${type}`)
+    for (const [name, kind] of Object.entries(METRICS)) {
+      if (!text.includes(`# HELP ${name} `)) problems.push(`${name} has no HELP line`)
+      if (!text.includes(`# TYPE ${name} ${kind}\n`)) problems.push(`${name} is not registered as a ${kind}`)
+    }
+  } else if (check === 'endpoints') {
+    for (const [path, keys] of Object.entries(ENDPOINTS)) {
+      const { status, type, text } = await get(path)
+      if (status !== 200) {
+        problems.push(`${path} answered ${status}: ${text.slice(0, 200)}`)
+        continue
+      }
+      if (!type.startsWith('application/json')) problems.push(`${path} content type is ${type}`)
+      let body
+      try {
+        body = JSON.parse(text)
+      } catch {
+        problems.push(`${path} is not JSON`)
+        continue
+      }
+      for (const [key, kind] of Object.entries(keys)) {
+        if (typeOf(at(body, key)) !== kind) problems.push(`${path}: ${key} is ${typeOf(at(body, key))}, expected ${kind}`)
+      }
+    }
+    const metrics = await get('/metrics')
+    if (metrics.status !== 200) problems.push(`/metrics answered ${metrics.status}`)
+  } else if (check === 'content') {
+    const values = samples((await get('/metrics')).text)
+    for (const name of Object.keys(METRICS)) {
+      const value = values.get(name)
+      if (value === undefined) problems.push(`${name} has no sample`)
+      else if (!Number.isFinite(value) || value < 0) problems.push(`${name} is ${value}`)
+    }
+    const peers = JSON.parse((await get('/debug/p2p/peers')).text)
+    const connections = JSON.parse((await get('/debug/p2p/connections')).text)
+    if (values.get('p2p_peers_total') !== peers.peers) {
+      problems.push(`p2p_peers_total ${values.get('p2p_peers_total')} disagrees with /debug/p2p/peers ${peers.peers}`)
+    }
+    if (values.get('p2p_connections_total') !== connections.connections) {
+      problems.push(`p2p_connections_total disagrees with /debug/p2p/connections`)
+    }
+    if ((values.get('p2p_discovery_bootstrap_success_total') ?? 0) > (values.get('p2p_discovery_bootstrap_attempt_total') ?? 0)) {
+      problems.push('more bootstrap successes than attempts')
+    }
+  } else {
+    problems.push(`unknown check ${check}`)
+  }
+} catch (err) {
+  problems.push(`cannot reach ${base}: ${err.cause?.code ?? err.message}`)
+}
+
+for (const problem of problems) console.error(`  ${problem}`)
+process.exit(problems.length === 0 ? 0 : 1)
