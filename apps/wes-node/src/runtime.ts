@@ -7,6 +7,8 @@ import type { Logger } from './logger.js'
 
 export interface RuntimeComponents {
   logger: Logger
+  /** Bearer token every diagnostics route requires; none when undefined. */
+  token?: string
 }
 
 /** A node with its metrics and, unless disabled, its diagnostics server. */
@@ -40,7 +42,10 @@ export async function createRuntime(options: P2POptions, components: RuntimeComp
   node.discovery.setDiagnosticsCallbacks(metrics.discoveryCallbacks)
 
   const diagnostics = options.diagnosticsEnabled
-    ? createDiagnosticsServer({ addr: options.diagnosticsAddr }, { source, registry, logger })
+    ? createDiagnosticsServer(
+        { addr: options.diagnosticsAddr, ...(components.token !== undefined ? { token: components.token } : {}) },
+        { source, registry, logger },
+      )
     : undefined
 
   let started = false

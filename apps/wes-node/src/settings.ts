@@ -27,6 +27,12 @@ export const SETTINGS: readonly Setting[] = [
   { path: 'relay.server', flag: 'relayServer', env: 'WES_RELAY_SERVER', kind: 'boolean' },
   { path: 'diagnosticsEnabled', flag: 'diagnostics', env: 'WES_DIAGNOSTICS', kind: 'boolean' },
   { path: 'diagnosticsAddr', flag: 'diagnosticsAddr', env: 'WES_DIAGNOSTICS_ADDR', kind: 'string' },
+  {
+    path: 'diagnosticsTokenFile',
+    flag: 'diagnosticsTokenFile',
+    env: 'WES_DIAGNOSTICS_TOKEN_FILE',
+    kind: 'string',
+  },
   { path: 'logLevel', flag: 'logLevel', env: 'WES_LOG_LEVEL', kind: 'string' },
   { path: 'maxConnections', flag: 'maxConnections', env: 'WES_MAX_CONNECTIONS', kind: 'integer' },
   { path: 'discovery.minPeers', flag: 'minPeers', env: 'WES_MIN_PEERS', kind: 'integer' },

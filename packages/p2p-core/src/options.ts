@@ -134,6 +134,13 @@ export interface P2POptions {
    * @default '127.0.0.1:28686'
    */
   diagnosticsAddr: string
+  /**
+   * A file holding the bearer token the diagnostics require on every route (`/metrics`
+   * included); none when undefined. The file is read by the app at start.
+   *
+   * @default undefined
+   */
+  diagnosticsTokenFile: string | undefined
   /** @default 'info' */
   logLevel: LogLevel
   /** @default { minPeers: 3, bootstrapIntervalMs: 5_000, bootstrapMaxIntervalMs: 60_000, dialTimeoutMs: 10_000 } */
@@ -166,6 +173,7 @@ export const DEFAULT_P2P_OPTIONS: P2POptions = deepFreeze({
   dataDir: join(homedir(), '.wes-node'),
   diagnosticsEnabled: true,
   diagnosticsAddr: '127.0.0.1:28686',
+  diagnosticsTokenFile: undefined,
   logLevel: 'info',
   discovery: {
     minPeers: 3,
@@ -271,6 +279,10 @@ function validate(o: Record<string, unknown>): P2POptions {
     dataDir: expandDataDir(nonEmptyString('dataDir', o.dataDir)),
     diagnosticsEnabled: bool('diagnosticsEnabled', o.diagnosticsEnabled),
     diagnosticsAddr: hostPort('diagnosticsAddr', o.diagnosticsAddr),
+    diagnosticsTokenFile:
+      o.diagnosticsTokenFile === undefined
+        ? undefined
+        : resolve(nonEmptyString('diagnosticsTokenFile', o.diagnosticsTokenFile)),
     logLevel: oneOf('logLevel', o.logLevel, LOG_LEVELS),
     discovery: {
       minPeers: integer('discovery.minPeers', discovery.minPeers, 0, 1000),

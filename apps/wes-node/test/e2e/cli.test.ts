@@ -1,3 +1,4 @@
+import { writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import type { AddressInfo, Server } from 'node:net'
 import { afterEach, describe, expect, it } from '@jest/globals'
@@ -19,9 +20,13 @@ interface StartedNode {
   diagAddr: string
 }
 
-async function startNode(extra: string[] = [], dataDir?: string): Promise<StartedNode> {
+async function startNode(
+  extra: string[] = [],
+  dataDir?: string,
+  env: Record<string, string> = {},
+): Promise<StartedNode> {
   const dir = dataDir ?? (await tempDir())
-  const cli = spawnCli(['start', ...loopbackFlags(dir), ...extra])
+  const cli = spawnCli(['start', ...loopbackFlags(dir), ...extra], env)
   running.push(cli)
   const [, diag] = await cli.waitFor(/^diagnostics: http:\/\/(\S+)$/m)
   const [, peerId] = await cli.waitFor(/^peer id: (\S+)$/m)
@@ -29,8 +34,8 @@ async function startNode(extra: string[] = [], dataDir?: string): Promise<Starte
   return { cli, peerId: peerId as string, listen: listen as string, diagAddr: diag as string }
 }
 
-async function diag(view: string, addr: string, json = true) {
-  return runCliProcess(['diag', view, '--addr', addr, ...(json ? ['--json'] : [])])
+async function diag(view: string, addr: string, json = true, env: Record<string, string> = {}) {
+  return runCliProcess(['diag', view, '--addr', addr, ...(json ? ['--json'] : [])], env)
 }
 
 /** Polls `diag <view>` until `done` holds, bounded. */
@@ -110,6 +115,40 @@ describe('wes-node as a child process', () => {
     expect(health.code).toBe(1)
     expect(JSON.parse(health.stdout)).toMatchObject({ num_peers: 0 })
     expect(health.stderr.trim()).toBe(`wes-node: node at ${a.diagAddr} is unhealthy: no connected peers`)
+  })
+
+  it('protects every route with a bearer token from a file, and diag sends it', async () => {
+    const dir = await tempDir()
+    const tokenFile = `${dir}/token`
+    const token = 'a-long-enough-secret-token-42'
+    await writeFile(tokenFile, `${token}\n`, { mode: 0o600 })
+    const a = await startNode(['--diagnostics-token-file', tokenFile])
+
+    for (const path of ['/metrics', '/debug/p2p/stats']) {
+      const denied = await fetch(`http://${a.diagAddr}${path}`)
+      expect(denied.status).toBe(401)
+      const allowed = await fetch(`http://${a.diagAddr}${path}`, { headers: { authorization: `Bearer ${token}` } })
+      expect(allowed.status).toBe(200)
+      expect(await allowed.text()).not.toContain(tokenFile)
+    }
+    const without = await diag('stats', a.diagAddr)
+    expect(without.code).toBe(1)
+    expect(without.stderr).toContain('need a valid token')
+    expect(without.stderr).not.toContain(token)
+    const withEnv = await diag('stats', a.diagAddr, true, { WES_DIAGNOSTICS_TOKEN: token })
+    expect(withEnv.code).toBe(0)
+    const withFile = await runCliProcess(['diag', 'peers', '--addr', a.diagAddr, '--token-file', tokenFile])
+    expect(withFile.code).toBe(0)
+  })
+
+  it('refuses a missing token file or a short token: exit 2, one line', async () => {
+    const missing = await runCliProcess(['start', ...loopbackFlags(await tempDir()), '--diagnostics-token-file', '/nonexistent/token'])
+    expect(missing.code).toBe(2)
+    expect(missing.stderr.trim()).toBe('wes-node: cannot read diagnostics token file /nonexistent/token: no such file')
+    const short = await runCliProcess(['start', ...loopbackFlags(await tempDir())], { WES_DIAGNOSTICS_TOKEN: 'short' })
+    expect(short.code).toBe(2)
+    expect(short.stderr).toContain('16 to 4096 characters')
+    expect(short.stderr).not.toContain('short\n')
   })
 
   it('keeps its peer ID across a restart', async () => {

@@ -1,4 +1,5 @@
-import { CliError, EXIT_FAILURE, oneLine } from '../../errors.js'
+import { readFile } from 'node:fs/promises'
+import { CliError, EXIT_FAILURE, UsageError, oneLine } from '../../errors.js'
 import { renderView } from './format.js'
 import type { DiagOptions } from './options.js'
 
@@ -34,16 +35,28 @@ function errorMessage(body: unknown): string | undefined {
   return typeof message === 'string' ? message : undefined
 }
 
+async function readTokenFile(path: string): Promise<string> {
+  try {
+    const token = (await readFile(path, 'utf8')).trim()
+    if (token !== '') return token
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    throw new UsageError(`cannot read token file ${path}: ${code === 'ENOENT' ? 'no such file' : (code ?? 'unreadable')}`)
+  }
+  throw new UsageError(`token file ${path} is empty`)
+}
+
 /** Reads one `/debug/p2p/<view>` of a running node and prints it. */
 export async function diagHandler(options: DiagOptions, io: DiagIo): Promise<void> {
   const doFetch = io.fetch ?? fetch
   const url = `${options.baseUrl}/debug/p2p/${options.view}`
+  const token = options.tokenFile !== undefined ? await readTokenFile(options.tokenFile) : options.token
   let response: Response
   try {
     response = await doFetch(url, {
       headers: {
         accept: 'application/json',
-        ...(options.token !== undefined ? { authorization: `Bearer ${options.token}` } : {}),
+        ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}),
       },
       signal: AbortSignal.timeout(options.timeoutMs),
     })
@@ -74,7 +87,7 @@ export async function diagHandler(options: DiagOptions, io: DiagIo): Promise<voi
       response.status === 503
         ? 'node is not ready'
         : response.status === 401
-          ? 'diagnostics need a valid token (set WES_DIAGNOSTICS_TOKEN)'
+          ? 'diagnostics need a valid token (--token-file, WES_DIAGNOSTICS_TOKEN_FILE or WES_DIAGNOSTICS_TOKEN)'
           : `node answered HTTP ${response.status}`
     throw new CliError(`${prefix} at ${options.addr}: ${detail}`, EXIT_FAILURE, `ERR_HTTP_${response.status}`)
   }

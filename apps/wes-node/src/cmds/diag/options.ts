@@ -15,6 +15,8 @@ export interface DiagOptions {
   timeoutMs: number
   /** Bearer token for a node that protects its diagnostics. */
   token?: string
+  /** A file holding that token (read by the handler); wins over `token`. */
+  tokenFile?: string
 }
 
 /** Turns `host:port` (IPv6 as `[::1]:port`) into a base URL, or throws a `UsageError`. */
@@ -31,6 +33,7 @@ export interface DiagFlags {
   addr?: string
   json?: boolean
   timeout?: number
+  tokenFile?: string
 }
 
 /** Flags and environment into options; `--addr` > `WES_DIAGNOSTICS_ADDR` > the default. */
@@ -45,6 +48,8 @@ export function resolveDiagOptions(
   const envAddr = env.WES_DIAGNOSTICS_ADDR?.trim()
   const addr = flags.addr ?? (envAddr !== undefined && envAddr !== '' ? envAddr : DEFAULT_DIAG_ADDR)
   const token = env.WES_DIAGNOSTICS_TOKEN?.trim()
+  const envTokenFile = env.WES_DIAGNOSTICS_TOKEN_FILE?.trim()
+  const tokenFile = flags.tokenFile ?? (envTokenFile === '' ? undefined : envTokenFile)
   return {
     view: view as DiagView,
     addr,
@@ -52,5 +57,6 @@ export function resolveDiagOptions(
     json: flags.json === true,
     timeoutMs: flags.timeout ?? 5_000,
     ...(token !== undefined && token !== '' ? { token } : {}),
+    ...(tokenFile !== undefined ? { tokenFile } : {}),
   }
 }

@@ -4,12 +4,15 @@ import { createLogger } from '../../logger.js'
 import type { Logger } from '../../logger.js'
 import { createRuntime } from '../../runtime.js'
 import type { Runtime } from '../../runtime.js'
+import { readDiagnosticsToken } from '../../token.js'
 
 export interface StartIo {
   stdout: { write(chunk: string): unknown }
   stderr: { write(chunk: string): unknown }
   /** Aborted on SIGINT/SIGTERM: the node then stops cleanly. */
   signal: AbortSignal
+  /** For `WES_DIAGNOSTICS_TOKEN`. @default {} */
+  env?: Record<string, string | undefined>
   /** Bound on a clean stop before giving up with exit 1. @default 10_000 */
   stopTimeoutMs?: number
 }
@@ -82,9 +85,13 @@ async function stopWithin(runtime: Runtime, timeoutMs: number, logger: Logger): 
 export async function startHandler(options: P2POptions, io: StartIo): Promise<void> {
   const logger = createLogger({ level: options.logLevel, stream: io.stderr })
 
+  const token = options.diagnosticsEnabled
+    ? await readDiagnosticsToken(options.diagnosticsTokenFile, io.env ?? {}, logger)
+    : undefined
+
   let runtime: Runtime
   try {
-    runtime = await createRuntime(options, { logger })
+    runtime = await createRuntime(options, { logger, ...(token !== undefined ? { token } : {}) })
   } catch (err) {
     const code = errorCode(err)
     if (code !== undefined && CONFIG_ERROR_CODES.has(code)) throw new UsageError(oneLine(err), code)

@@ -30,6 +30,10 @@ export function createStartCommand(context: CliContext): Command {
     .option('--no-relay', 'do not use circuit relay v2 (env WES_RELAY=false)')
     .option('--relay-server', 'serve as a circuit relay for other peers (env WES_RELAY_SERVER)')
     .option('--diagnostics-addr <host:port>', 'diagnostics HTTP address (env WES_DIAGNOSTICS_ADDR) (default: 127.0.0.1:28686)')
+    .option(
+      '--diagnostics-token-file <file>',
+      'require this bearer token on every diagnostics route (env WES_DIAGNOSTICS_TOKEN_FILE, or the token itself in WES_DIAGNOSTICS_TOKEN)',
+    )
     .option('--no-diagnostics', 'do not serve /metrics and /debug/p2p/* (env WES_DIAGNOSTICS=false)')
     .addOption(
       new Option('--log-level <level>', 'log level (env WES_LOG_LEVEL) (default: info)').choices([
@@ -53,6 +57,7 @@ export function createStartCommand(context: CliContext): Command {
         stdout: context.stdout,
         stderr: context.stderr,
         signal: context.signal,
+        env: context.env,
       })
     })
 }

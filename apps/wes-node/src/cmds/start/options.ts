@@ -27,6 +27,9 @@ export interface StartOptionsInput {
 
 type Layer = Record<string, unknown>
 
+/** Options that are file system paths. */
+const PATH_KEYS = ['dataDir', 'diagnosticsTokenFile'] as const
+
 function isPlainObject(value: unknown): value is Layer {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
@@ -82,10 +85,13 @@ export async function loadConfigFile(
   if (!isPlainObject(parsed)) {
     throw new UsageError(`config file ${path} must hold a JSON object`, 'ERR_CONFIG_FILE')
   }
-  // A relative data directory in a config file is relative to that file, not to wherever
-  // the node happens to be started from.
-  if (typeof parsed.dataDir === 'string' && !isAbsolute(parsed.dataDir) && !parsed.dataDir.startsWith('~')) {
-    parsed.dataDir = resolve(dirname(path), parsed.dataDir)
+  // Relative paths in a config file are relative to that file, not to wherever the node
+  // happens to be started from.
+  for (const key of PATH_KEYS) {
+    const value = parsed[key]
+    if (typeof value === 'string' && value !== '' && !isAbsolute(value) && !value.startsWith('~')) {
+      parsed[key] = resolve(dirname(path), value)
+    }
   }
   return parsed
 }
@@ -141,8 +147,11 @@ export async function resolveStartOptions(input: StartOptionsInput): Promise<P2P
   layers.push(env, flags)
 
   const merged = mergeLayers(...layers)
-  if (typeof merged.dataDir === 'string' && !isAbsolute(merged.dataDir) && !merged.dataDir.startsWith('~')) {
-    merged.dataDir = resolve(cwd, merged.dataDir)
+  for (const key of PATH_KEYS) {
+    const value = merged[key]
+    if (typeof value === 'string' && value !== '' && !isAbsolute(value) && !value.startsWith('~')) {
+      merged[key] = resolve(cwd, value)
+    }
   }
   try {
     return resolveOptions(merged)
