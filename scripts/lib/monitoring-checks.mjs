@@ -38,17 +38,27 @@ const ENDPOINTS = {
     autoNAT_status: 'string',
     'relay_stats.enabled': 'boolean',
   },
-  '/debug/p2p/routing': { routing_table_size: 'number', mode: 'string', num_bootstrap_peers: 'number' },
+  '/debug/p2p/routing': {
+    routing_table_size: 'number',
+    mode: 'string',
+    num_bootstrap_peers: 'number',
+  },
 }
 
 const [check, addr] = process.argv.slice(2)
 const base = `http://${addr}`
 const problems = []
-const headers = process.env.WES_DIAGNOSTICS_TOKEN ? { authorization: `Bearer ${process.env.WES_DIAGNOSTICS_TOKEN}` } : {}
+const headers = process.env.WES_DIAGNOSTICS_TOKEN
+  ? { authorization: `Bearer ${process.env.WES_DIAGNOSTICS_TOKEN}` }
+  : {}
 
 async function get(path) {
   const response = await fetch(base + path, { headers, signal: AbortSignal.timeout(5_000) })
-  return { status: response.status, type: response.headers.get('content-type') ?? '', text: await response.text() }
+  return {
+    status: response.status,
+    type: response.headers.get('content-type') ?? '',
+    text: await response.text(),
+  }
 }
 
 function typeOf(value) {
@@ -73,10 +83,12 @@ try {
   if (check === 'registration') {
     const { status, type, text } = await get('/metrics')
     if (status !== 200) problems.push(`/metrics answered ${status}`)
-    if (type !== 'text/plain; version=0.0.4; charset=utf-8') problems.push(`/metrics content type is ${type}`)
+    if (type !== 'text/plain; version=0.0.4; charset=utf-8')
+      problems.push(`/metrics content type is ${type}`)
     for (const [name, kind] of Object.entries(METRICS)) {
       if (!text.includes(`# HELP ${name} `)) problems.push(`${name} has no HELP line`)
-      if (!text.includes(`# TYPE ${name} ${kind}\n`)) problems.push(`${name} is not registered as a ${kind}`)
+      if (!text.includes(`# TYPE ${name} ${kind}\n`))
+        problems.push(`${name} is not registered as a ${kind}`)
     }
   } else if (check === 'endpoints') {
     for (const [path, keys] of Object.entries(ENDPOINTS)) {
@@ -94,7 +106,8 @@ try {
         continue
       }
       for (const [key, kind] of Object.entries(keys)) {
-        if (typeOf(at(body, key)) !== kind) problems.push(`${path}: ${key} is ${typeOf(at(body, key))}, expected ${kind}`)
+        if (typeOf(at(body, key)) !== kind)
+          problems.push(`${path}: ${key} is ${typeOf(at(body, key))}, expected ${kind}`)
       }
     }
     const metrics = await get('/metrics')
@@ -109,12 +122,17 @@ try {
     const peers = JSON.parse((await get('/debug/p2p/peers')).text)
     const connections = JSON.parse((await get('/debug/p2p/connections')).text)
     if (values.get('p2p_peers_total') !== peers.peers) {
-      problems.push(`p2p_peers_total ${values.get('p2p_peers_total')} disagrees with /debug/p2p/peers ${peers.peers}`)
+      problems.push(
+        `p2p_peers_total ${values.get('p2p_peers_total')} disagrees with /debug/p2p/peers ${peers.peers}`,
+      )
     }
     if (values.get('p2p_connections_total') !== connections.connections) {
       problems.push(`p2p_connections_total disagrees with /debug/p2p/connections`)
     }
-    if ((values.get('p2p_discovery_bootstrap_success_total') ?? 0) > (values.get('p2p_discovery_bootstrap_attempt_total') ?? 0)) {
+    if (
+      (values.get('p2p_discovery_bootstrap_success_total') ?? 0) >
+      (values.get('p2p_discovery_bootstrap_attempt_total') ?? 0)
+    ) {
       problems.push('more bootstrap successes than attempts')
     }
   } else {

@@ -30,13 +30,19 @@ const child = spawn(
     stdio: 'inherit',
     env: {
       ...process.env,
-      NODE_OPTIONS: [process.env.NODE_OPTIONS, '--experimental-vm-modules', '--no-warnings=ExperimentalWarning']
+      NODE_OPTIONS: [
+        process.env.NODE_OPTIONS,
+        '--experimental-vm-modules',
+        '--no-warnings=ExperimentalWarning',
+      ]
         .filter(Boolean)
         .join(' '),
     },
   },
 )
-const exitCode = await new Promise((resolve) => child.on('close', (code, signal) => resolve(code ?? (signal ? 1 : 0))))
+const exitCode = await new Promise((resolve) =>
+  child.on('close', (code, signal) => resolve(code ?? (signal ? 1 : 0))),
+)
 
 let passed = 0
 let failed = 0

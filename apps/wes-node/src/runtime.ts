@@ -33,7 +33,10 @@ export function nodeDiagnosticsSource(node: P2PNode): DiagnosticsSource {
  * Wires `@wes/p2p-core` to `@wes/diagnostics`: one registry per node, discovery events
  * counted through the metrics' callbacks, state read from the node at scrape time.
  */
-export async function createRuntime(options: P2POptions, components: RuntimeComponents): Promise<Runtime> {
+export async function createRuntime(
+  options: P2POptions,
+  components: RuntimeComponents,
+): Promise<Runtime> {
   const { logger } = components
   const node = await createP2PNode(options, { logger })
   const registry = new Registry()
@@ -43,7 +46,10 @@ export async function createRuntime(options: P2POptions, components: RuntimeComp
 
   const diagnostics = options.diagnosticsEnabled
     ? createDiagnosticsServer(
-        { addr: options.diagnosticsAddr, ...(components.token !== undefined ? { token: components.token } : {}) },
+        {
+          addr: options.diagnosticsAddr,
+          ...(components.token !== undefined ? { token: components.token } : {}),
+        },
         { source, registry, logger },
       )
     : undefined

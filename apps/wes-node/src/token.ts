@@ -22,13 +22,24 @@ export async function readDiagnosticsToken(
       token = (await readFile(tokenFile, 'utf8')).trim()
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
-      const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code ?? 'unreadable'
-      throw new UsageError(`cannot read diagnostics token file ${tokenFile}: ${reason}`, 'ERR_TOKEN_FILE')
+      const reason =
+        code === 'ENOENT'
+          ? 'no such file'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (code ?? 'unreadable')
+      throw new UsageError(
+        `cannot read diagnostics token file ${tokenFile}: ${reason}`,
+        'ERR_TOKEN_FILE',
+      )
     }
-    if (token === '') throw new UsageError(`diagnostics token file ${tokenFile} is empty`, 'ERR_TOKEN_FILE')
+    if (token === '')
+      throw new UsageError(`diagnostics token file ${tokenFile} is empty`, 'ERR_TOKEN_FILE')
     const { mode } = await stat(tokenFile)
     if ((mode & 0o004) !== 0) {
-      logger.warn(`diagnostics token file ${tokenFile} is readable by every user; chmod o-r ${tokenFile}`)
+      logger.warn(
+        `diagnostics token file ${tokenFile} is readable by every user; chmod o-r ${tokenFile}`,
+      )
     }
   } else {
     const fromEnv = env[TOKEN_ENV]?.trim()

@@ -10,7 +10,9 @@ const servers: Server[] = []
 
 afterEach(async () => {
   await Promise.all(running.splice(0).map((cli) => cli.stop('SIGKILL').catch(() => undefined)))
-  await Promise.all(servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))))
+  await Promise.all(
+    servers.splice(0).map((server) => new Promise((resolve) => server.close(resolve))),
+  )
 })
 
 interface StartedNode {
@@ -79,7 +81,9 @@ describe('wes-node as a child process', () => {
 
     const connections = await diag('connections', b.diagAddr)
     expect(connections.code).toBe(0)
-    expect(JSON.parse(connections.stdout)).toEqual(expect.objectContaining({ connections: expect.any(Number) }))
+    expect(JSON.parse(connections.stdout)).toEqual(
+      expect.objectContaining({ connections: expect.any(Number) }),
+    )
 
     const stats = await diag('stats', b.diagAddr)
     expect(stats.code).toBe(0)
@@ -94,7 +98,11 @@ describe('wes-node as a child process', () => {
 
     const health = await diag('health', b.diagAddr)
     expect(health.code).toBe(0)
-    expect(JSON.parse(health.stdout)).toMatchObject({ host_id: b.peerId, num_peers: 1, relay_stats: { enabled: true } })
+    expect(JSON.parse(health.stdout)).toMatchObject({
+      host_id: b.peerId,
+      num_peers: 1,
+      relay_stats: { enabled: true },
+    })
 
     const routing = await diagUntil('routing', b.diagAddr, (body) => body.routing_table_size === 1)
     expect(routing).toMatchObject({ mode: 'server', num_bootstrap_peers: 1 })
@@ -114,7 +122,9 @@ describe('wes-node as a child process', () => {
     const health = await diag('health', a.diagAddr)
     expect(health.code).toBe(1)
     expect(JSON.parse(health.stdout)).toMatchObject({ num_peers: 0 })
-    expect(health.stderr.trim()).toBe(`wes-node: node at ${a.diagAddr} is unhealthy: no connected peers`)
+    expect(health.stderr.trim()).toBe(
+      `wes-node: node at ${a.diagAddr} is unhealthy: no connected peers`,
+    )
   })
 
   it('protects every route with a bearer token from a file, and diag sends it', async () => {
@@ -127,7 +137,9 @@ describe('wes-node as a child process', () => {
     for (const path of ['/metrics', '/debug/p2p/stats']) {
       const denied = await fetch(`http://${a.diagAddr}${path}`)
       expect(denied.status).toBe(401)
-      const allowed = await fetch(`http://${a.diagAddr}${path}`, { headers: { authorization: `Bearer ${token}` } })
+      const allowed = await fetch(`http://${a.diagAddr}${path}`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
       expect(allowed.status).toBe(200)
       expect(await allowed.text()).not.toContain(tokenFile)
     }
@@ -137,15 +149,31 @@ describe('wes-node as a child process', () => {
     expect(without.stderr).not.toContain(token)
     const withEnv = await diag('stats', a.diagAddr, true, { WES_DIAGNOSTICS_TOKEN: token })
     expect(withEnv.code).toBe(0)
-    const withFile = await runCliProcess(['diag', 'peers', '--addr', a.diagAddr, '--token-file', tokenFile])
+    const withFile = await runCliProcess([
+      'diag',
+      'peers',
+      '--addr',
+      a.diagAddr,
+      '--token-file',
+      tokenFile,
+    ])
     expect(withFile.code).toBe(0)
   })
 
   it('refuses a missing token file or a short token: exit 2, one line', async () => {
-    const missing = await runCliProcess(['start', ...loopbackFlags(await tempDir()), '--diagnostics-token-file', '/nonexistent/token'])
+    const missing = await runCliProcess([
+      'start',
+      ...loopbackFlags(await tempDir()),
+      '--diagnostics-token-file',
+      '/nonexistent/token',
+    ])
     expect(missing.code).toBe(2)
-    expect(missing.stderr.trim()).toBe('wes-node: cannot read diagnostics token file /nonexistent/token: no such file')
-    const short = await runCliProcess(['start', ...loopbackFlags(await tempDir())], { WES_DIAGNOSTICS_TOKEN: 'short' })
+    expect(missing.stderr.trim()).toBe(
+      'wes-node: cannot read diagnostics token file /nonexistent/token: no such file',
+    )
+    const short = await runCliProcess(['start', ...loopbackFlags(await tempDir())], {
+      WES_DIAGNOSTICS_TOKEN: 'short',
+    })
     expect(short.code).toBe(2)
     expect(short.stderr).toContain('16 to 4096 characters')
     expect(short.stderr).not.toContain('short\n')
@@ -184,7 +212,9 @@ describe('wes-node as a child process', () => {
     const cli = spawnCli(['start', ...flags])
     running.push(cli)
     expect(await cli.exited()).toBe(1)
-    expect(cli.stderr().trim()).toBe(`wes-node: diagnostics address 127.0.0.1:${port} is already in use`)
+    expect(cli.stderr().trim()).toBe(
+      `wes-node: diagnostics address 127.0.0.1:${port} is already in use`,
+    )
   })
 
   it('the libp2p port in use: exit 1, one line', async () => {
@@ -195,6 +225,8 @@ describe('wes-node as a child process', () => {
     const cli = spawnCli(['start', ...flags])
     running.push(cli)
     expect(await cli.exited()).toBe(1)
-    expect(cli.stderr().trim()).toBe(`wes-node: cannot listen on /ip4/127.0.0.1/tcp/${port}: address already in use`)
+    expect(cli.stderr().trim()).toBe(
+      `wes-node: cannot listen on /ip4/127.0.0.1/tcp/${port}: address already in use`,
+    )
   })
 })

@@ -98,7 +98,12 @@ beforeAll(async () => {
   nodes.pop()
 
   const config = join(await tempDir('wes-prom-cfg-'), 'node.json')
-  await writeFile(config, JSON.stringify({ discovery: { bootstrapIntervalMs: 500, bootstrapMaxIntervalMs: 2_000, minPeers: 3 } }))
+  await writeFile(
+    config,
+    JSON.stringify({
+      discovery: { bootstrapIntervalMs: 500, bootstrapMaxIntervalMs: 2_000, minPeers: 3 },
+    }),
+  )
   const a = await startNode([])
   await startNode(['--config', config, '--bootstrap', a.listen, deadAddr])
   await startNode(['--config', config, '--bootstrap', a.listen, deadAddr])
@@ -141,11 +146,14 @@ afterAll(async () => {
 
 describe('a real Prometheus scraping three nodes', () => {
   it('sees up == 1 for each node', async () => {
-    const up = await queryUntil('up{job="wes-p2p"}', (result) => result.length === 3 && result.every((s) => s.value[1] === '1'))
+    const up = await queryUntil(
+      'up{job="wes-p2p"}',
+      (result) => result.length === 3 && result.every((s) => s.value[1] === '1'),
+    )
     expect(up.map((s) => s.metric.instance).sort()).toEqual(nodes.map((n) => n.diagAddr).sort())
   }, 60_000)
 
-  it('has p2p_peers_total equal to each node\'s /debug/p2p/peers', async () => {
+  it("has p2p_peers_total equal to each node's /debug/p2p/peers", async () => {
     // B and C each reach A; A has two peers. Wait until the scrape has caught up.
     for (const node of nodes) {
       const response = await fetch(`http://${node.diagAddr}/debug/p2p/peers`)
@@ -172,13 +180,18 @@ describe('a real Prometheus scraping three nodes', () => {
   it('passes promtool check metrics but for the accepted spec names', async () => {
     const text = await (await fetch(`http://${nodes[0]?.diagAddr}/metrics`)).text()
     const findings = await new Promise<string>((resolve) => {
-      const child = execFile('promtool', ['check', 'metrics'], (_err, stdout, stderr) => resolve(`${stdout}${stderr}`))
+      const child = execFile('promtool', ['check', 'metrics'], (_err, stdout, stderr) =>
+        resolve(`${stdout}${stderr}`),
+      )
       child.stdin?.end(text)
     })
     const lines = findings.split('\n').filter((line) => line.trim() !== '')
     for (const line of lines) {
       const [name, ...rest] = line.trim().split(' ')
-      expect({ name, finding: rest.join(' ') }).toEqual({ name, finding: ACCEPTED_LINT.get(name ?? '') })
+      expect({ name, finding: rest.join(' ') }).toEqual({
+        name,
+        finding: ACCEPTED_LINT.get(name ?? ''),
+      })
     }
   })
 

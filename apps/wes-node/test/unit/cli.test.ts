@@ -63,7 +63,13 @@ describe('wes-node CLI parsing', () => {
   })
 
   it('a bad multiaddr flag is a usage error naming it', async () => {
-    const { code, stderr } = await run(['start', '--listen', '/ip4/300.1.1.1/tcp/1', '--data-dir', '/tmp/x'])
+    const { code, stderr } = await run([
+      'start',
+      '--listen',
+      '/ip4/300.1.1.1/tcp/1',
+      '--data-dir',
+      '/tmp/x',
+    ])
     expect(code).toBe(2)
     expectOneLine(stderr)
     expect(stderr).toMatch(/listen/)
@@ -94,11 +100,15 @@ describe('wes-node CLI parsing', () => {
     expect(code).toBe(1)
     expect(stdout).toBe('')
     expectOneLine(stderr)
-    expect(stderr).toContain(`cannot reach wes-node diagnostics at 127.0.0.1:${port}: connection refused`)
+    expect(stderr).toContain(
+      `cannot reach wes-node diagnostics at 127.0.0.1:${port}: connection refused`,
+    )
   })
 
   it('diag against something that is not a wes-node: exit 1, one line', async () => {
-    const server = createServer((socket) => socket.end('HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello'))
+    const server = createServer((socket) =>
+      socket.end('HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello'),
+    )
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     const { port } = server.address() as AddressInfo
     try {

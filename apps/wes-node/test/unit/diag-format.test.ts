@@ -25,11 +25,18 @@ describe('diag formatting', () => {
   })
 
   it('aligns the value column', () => {
-    expect(renderTable([['a', '1'], ['long_key', '2']])).toBe('a         1\nlong_key  2')
+    expect(
+      renderTable([
+        ['a', '1'],
+        ['long_key', '2'],
+      ]),
+    ).toBe('a         1\nlong_key  2')
   })
 
   it('lists peer ids one per line', () => {
-    expect(renderView('peers', { peers: 2, peer_ids: ['A', 'B'] })).toBe('peers  2\npeer_ids\n  A\n  B')
+    expect(renderView('peers', { peers: 2, peer_ids: ['A', 'B'] })).toBe(
+      'peers  2\npeer_ids\n  A\n  B',
+    )
     expect(renderView('peers', { peers: 0, peer_ids: [] })).toBe('peers  0\npeer_ids\n  (none)')
   })
 })
@@ -50,9 +57,12 @@ describe('diag options', () => {
 
   it('takes --addr over WES_DIAGNOSTICS_ADDR over the default', () => {
     expect(resolveDiagOptions('stats', {}, {}).addr).toBe('127.0.0.1:28686')
-    expect(resolveDiagOptions('stats', {}, { WES_DIAGNOSTICS_ADDR: '127.0.0.1:1' }).addr).toBe('127.0.0.1:1')
-    expect(resolveDiagOptions('stats', { addr: '127.0.0.1:2' }, { WES_DIAGNOSTICS_ADDR: '127.0.0.1:1' }).addr).toBe(
-      '127.0.0.1:2',
+    expect(resolveDiagOptions('stats', {}, { WES_DIAGNOSTICS_ADDR: '127.0.0.1:1' }).addr).toBe(
+      '127.0.0.1:1',
     )
+    expect(
+      resolveDiagOptions('stats', { addr: '127.0.0.1:2' }, { WES_DIAGNOSTICS_ADDR: '127.0.0.1:1' })
+        .addr,
+    ).toBe('127.0.0.1:2')
   })
 })

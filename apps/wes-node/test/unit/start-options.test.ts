@@ -2,13 +2,21 @@ import { mkdtemp, writeFile, chmod } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from '@jest/globals'
-import { envLayer, flagLayer, mergeLayers, resolveStartOptions } from '../../src/cmds/start/options.js'
+import {
+  envLayer,
+  flagLayer,
+  mergeLayers,
+  resolveStartOptions,
+} from '../../src/cmds/start/options.js'
 import type { StartFlags, ValueSource } from '../../src/cmds/start/options.js'
 
 const PEER = '12D3KooWGRUVh2fRhcKdzMDhoBVSTWN7MTv5Ck3sCsAh5eSKtR6n'
 
 /** Flags as commander gives them: every flag here was typed on the command line. */
-function typed(flags: StartFlags): { flags: StartFlags; flagSource: (flag: string) => ValueSource } {
+function typed(flags: StartFlags): {
+  flags: StartFlags
+  flagSource: (flag: string) => ValueSource
+} {
   return { flags, flagSource: (flag) => (flag in flags ? 'cli' : undefined) }
 }
 
@@ -36,7 +44,12 @@ describe('resolveStartOptions', () => {
 
   it('layers defaults < config file < WES_* environment < flags', async () => {
     const path = await configFile(
-      JSON.stringify({ dht: { mode: 'client' }, logLevel: 'warn', mdns: false, diagnosticsAddr: '127.0.0.1:1001' }),
+      JSON.stringify({
+        dht: { mode: 'client' },
+        logLevel: 'warn',
+        mdns: false,
+        diagnosticsAddr: '127.0.0.1:1001',
+      }),
     )
     const env = { WES_LOG_LEVEL: 'error', WES_DIAGNOSTICS_ADDR: '127.0.0.1:1002' }
 
@@ -80,7 +93,11 @@ describe('resolveStartOptions', () => {
     const path = await configFile(JSON.stringify({ dataDir: 'state' }))
     const fromFile = await resolveStartOptions({ ...typed({ config: path }), env: {} })
     expect(fromFile.dataDir).toBe(join(path, '..', 'state'))
-    const fromFlag = await resolveStartOptions({ ...typed({ dataDir: 'here' }), env: {}, cwd: '/srv/wes' })
+    const fromFlag = await resolveStartOptions({
+      ...typed({ dataDir: 'here' }),
+      env: {},
+      cwd: '/srv/wes',
+    })
     expect(fromFlag.dataDir).toBe('/srv/wes/here')
   })
 
@@ -95,17 +112,23 @@ describe('resolveStartOptions', () => {
     ['{"dht": {"mode": "server", "extra": 1}}', /extra/],
   ])('rejects config %s with a usage error naming the problem', async (content, pattern) => {
     const path = await configFile(content)
-    const error = await resolveStartOptions({ ...typed({ config: path }), env: {} }).catch((err: unknown) => err)
+    const error = await resolveStartOptions({ ...typed({ config: path }), env: {} }).catch(
+      (err: unknown) => err,
+    )
     expect(error).toMatchObject({ name: 'UsageError', exitCode: 2 })
     expect((error as Error).message).toMatch(pattern)
     expect((error as Error).message).not.toContain('\n')
   })
 
   it('says when the config file is missing or unreadable', async () => {
-    const missing = await resolveStartOptions({ ...typed({ config: '/nonexistent/wes.json' }), env: {} }).catch(
-      (err: unknown) => err,
-    )
-    expect(missing).toMatchObject({ exitCode: 2, message: 'cannot read config file /nonexistent/wes.json: no such file' })
+    const missing = await resolveStartOptions({
+      ...typed({ config: '/nonexistent/wes.json' }),
+      env: {},
+    }).catch((err: unknown) => err)
+    expect(missing).toMatchObject({
+      exitCode: 2,
+      message: 'cannot read config file /nonexistent/wes.json: no such file',
+    })
 
     const path = await configFile('{}')
     await chmod(path, 0o000)
@@ -116,7 +139,10 @@ describe('resolveStartOptions', () => {
         throw Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' })
       },
     }).catch((err: unknown) => err)
-    expect(denied).toMatchObject({ exitCode: 2, message: `cannot read config file ${path}: permission denied` })
+    expect(denied).toMatchObject({
+      exitCode: 2,
+      message: `cannot read config file ${path}: permission denied`,
+    })
   })
 
   it.each([
@@ -136,14 +162,19 @@ describe('resolveStartOptions', () => {
     [{ diagnosticsAddr: '127.0.0.1:99999' }, /diagnosticsAddr/],
     [{ maxConnections: 0 }, /maxConnections/],
   ])('rejects bad flags %p', async (flags, pattern) => {
-    const error = await resolveStartOptions({ ...typed(flags), env: {} }).catch((err: unknown) => err)
+    const error = await resolveStartOptions({ ...typed(flags), env: {} }).catch(
+      (err: unknown) => err,
+    )
     expect(error).toMatchObject({ exitCode: 2 })
     expect((error as Error).message).toMatch(pattern)
   })
 
   it('accepts a bootstrap multiaddr with a peer id from the environment, split on commas', async () => {
     const addr = `/ip4/127.0.0.1/tcp/4001/p2p/${PEER}`
-    const options = await resolveStartOptions({ ...typed({}), env: { WES_BOOTSTRAP: `${addr}, ${addr}` } })
+    const options = await resolveStartOptions({
+      ...typed({}),
+      env: { WES_BOOTSTRAP: `${addr}, ${addr}` },
+    })
     expect(options.bootstrap).toEqual([addr, addr])
   })
 })
@@ -151,12 +182,22 @@ describe('resolveStartOptions', () => {
 describe('option layers', () => {
   it('merges nested objects key by key and replaces arrays', () => {
     expect(
-      mergeLayers({ dht: { mode: 'client' }, listen: ['a'] }, { dht: { protocol: '/x' }, listen: ['b'] }),
+      mergeLayers(
+        { dht: { mode: 'client' }, listen: ['a'] },
+        { dht: { protocol: '/x' }, listen: ['b'] },
+      ),
     ).toEqual({ dht: { mode: 'client', protocol: '/x' }, listen: ['b'] })
   })
 
   it('maps WES_* variables to option paths and treats empty ones as unset', () => {
-    expect(envLayer({ WES_RELAY_SERVER: 'true', WES_MIN_PEERS: '5', WES_LISTEN: '', WES_AUTONAT: 'off' })).toEqual({
+    expect(
+      envLayer({
+        WES_RELAY_SERVER: 'true',
+        WES_MIN_PEERS: '5',
+        WES_LISTEN: '',
+        WES_AUTONAT: 'off',
+      }),
+    ).toEqual({
       relay: { server: true },
       discovery: { minPeers: 5 },
       autonat: false,

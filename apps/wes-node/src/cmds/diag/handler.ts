@@ -12,7 +12,11 @@ export interface DiagIo {
 function unreachable(err: unknown, options: DiagOptions): CliError {
   const where = `cannot reach wes-node diagnostics at ${options.addr}`
   if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
-    return new CliError(`${where}: no answer within ${options.timeoutMs} ms`, EXIT_FAILURE, 'ERR_TIMEOUT')
+    return new CliError(
+      `${where}: no answer within ${options.timeoutMs} ms`,
+      EXIT_FAILURE,
+      'ERR_TIMEOUT',
+    )
   }
   const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause
   const code = typeof cause?.code === 'string' ? cause.code : undefined
@@ -41,7 +45,9 @@ async function readTokenFile(path: string): Promise<string> {
     if (token !== '') return token
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
-    throw new UsageError(`cannot read token file ${path}: ${code === 'ENOENT' ? 'no such file' : (code ?? 'unreadable')}`)
+    throw new UsageError(
+      `cannot read token file ${path}: ${code === 'ENOENT' ? 'no such file' : (code ?? 'unreadable')}`,
+    )
   }
   throw new UsageError(`token file ${path} is empty`)
 }
@@ -50,7 +56,8 @@ async function readTokenFile(path: string): Promise<string> {
 export async function diagHandler(options: DiagOptions, io: DiagIo): Promise<void> {
   const doFetch = io.fetch ?? fetch
   const url = `${options.baseUrl}/debug/p2p/${options.view}`
-  const token = options.tokenFile !== undefined ? await readTokenFile(options.tokenFile) : options.token
+  const token =
+    options.tokenFile !== undefined ? await readTokenFile(options.tokenFile) : options.token
   let response: Response
   try {
     response = await doFetch(url, {
@@ -89,17 +96,31 @@ export async function diagHandler(options: DiagOptions, io: DiagIo): Promise<voi
         : response.status === 401
           ? 'diagnostics need a valid token (--token-file, WES_DIAGNOSTICS_TOKEN_FILE or WES_DIAGNOSTICS_TOKEN)'
           : `node answered HTTP ${response.status}`
-    throw new CliError(`${prefix} at ${options.addr}: ${detail}`, EXIT_FAILURE, `ERR_HTTP_${response.status}`)
+    throw new CliError(
+      `${prefix} at ${options.addr}: ${detail}`,
+      EXIT_FAILURE,
+      `ERR_HTTP_${response.status}`,
+    )
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new CliError(`wes-node diagnostics at ${options.addr} answered an unexpected body`, EXIT_FAILURE, 'ERR_BAD_RESPONSE')
+    throw new CliError(
+      `wes-node diagnostics at ${options.addr} answered an unexpected body`,
+      EXIT_FAILURE,
+      'ERR_BAD_RESPONSE',
+    )
   }
 
   const record = body as Record<string, unknown>
-  io.stdout.write(options.json ? `${JSON.stringify(record, null, 2)}\n` : `${renderView(options.view, record)}\n`)
+  io.stdout.write(
+    options.json ? `${JSON.stringify(record, null, 2)}\n` : `${renderView(options.view, record)}\n`,
+  )
 
   // An isolated node is unhealthy: it answers, but it is cut off from the network.
   if (options.view === 'health' && record.num_peers === 0) {
-    throw new CliError(`node at ${options.addr} is unhealthy: no connected peers`, EXIT_FAILURE, 'ERR_UNHEALTHY')
+    throw new CliError(
+      `node at ${options.addr} is unhealthy: no connected peers`,
+      EXIT_FAILURE,
+      'ERR_UNHEALTHY',
+    )
   }
 }

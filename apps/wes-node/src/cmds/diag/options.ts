@@ -24,7 +24,9 @@ export function diagBaseUrl(addr: string): string {
   const match = /^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):(\d{1,5})$/.exec(addr.trim())
   const port = Number(match?.[2])
   if (match === null || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new UsageError(`invalid --addr ${JSON.stringify(addr)} (expected host:port, e.g. 127.0.0.1:28686)`)
+    throw new UsageError(
+      `invalid --addr ${JSON.stringify(addr)} (expected host:port, e.g. 127.0.0.1:28686)`,
+    )
   }
   return `http://${match[1]}:${port}`
 }
@@ -43,7 +45,9 @@ export function resolveDiagOptions(
   env: Record<string, string | undefined>,
 ): DiagOptions {
   if (!(DIAG_VIEWS as readonly string[]).includes(view)) {
-    throw new UsageError(`unknown view ${JSON.stringify(view)} (expected one of ${DIAG_VIEWS.join(', ')})`)
+    throw new UsageError(
+      `unknown view ${JSON.stringify(view)} (expected one of ${DIAG_VIEWS.join(', ')})`,
+    )
   }
   const envAddr = env.WES_DIAGNOSTICS_ADDR?.trim()
   const addr = flags.addr ?? (envAddr !== undefined && envAddr !== '' ? envAddr : DEFAULT_DIAG_ADDR)

@@ -56,7 +56,11 @@ function startFailure(err: unknown, options: P2POptions): CliError {
     return new CliError(`cannot listen on ${listen}: address already in use`, EXIT_FAILURE, errno)
   }
   if (errno === 'EADDRNOTAVAIL') {
-    return new CliError(`cannot listen on ${listen}: address not available on this machine`, EXIT_FAILURE, errno)
+    return new CliError(
+      `cannot listen on ${listen}: address not available on this machine`,
+      EXIT_FAILURE,
+      errno,
+    )
   }
   if (errno === 'EACCES') {
     return new CliError(`cannot listen on ${listen}: permission denied`, EXIT_FAILURE, errno)
@@ -67,7 +71,10 @@ function startFailure(err: unknown, options: P2POptions): CliError {
 async function stopWithin(runtime: Runtime, timeoutMs: number, logger: Logger): Promise<void> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CliError(`node did not stop within ${timeoutMs} ms`)), timeoutMs)
+    timer = setTimeout(
+      () => reject(new CliError(`node did not stop within ${timeoutMs} ms`)),
+      timeoutMs,
+    )
     timer.unref()
   })
   try {
@@ -113,7 +120,9 @@ export async function startHandler(options: P2POptions, io: StartIo): Promise<vo
     ]
     io.stdout.write(`${lines.join('\n')}\n`)
     logger.info(`node started with peer id ${node.peerId}`)
-    await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }))
+    await new Promise<void>((resolve) =>
+      io.signal.addEventListener('abort', () => resolve(), { once: true }),
+    )
     logger.info('stopping node')
   }
 

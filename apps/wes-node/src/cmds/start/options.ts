@@ -80,7 +80,10 @@ export async function loadConfigFile(
   try {
     parsed = JSON.parse(text)
   } catch (err) {
-    throw new UsageError(`config file ${path} is not valid JSON: ${oneLine(err)}`, 'ERR_CONFIG_FILE')
+    throw new UsageError(
+      `config file ${path} is not valid JSON: ${oneLine(err)}`,
+      'ERR_CONFIG_FILE',
+    )
   }
   if (!isPlainObject(parsed)) {
     throw new UsageError(`config file ${path} must hold a JSON object`, 'ERR_CONFIG_FILE')
