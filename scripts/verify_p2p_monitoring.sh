@@ -65,7 +65,7 @@ start_node() {
 }
 
 step 1 'build' pnpm run build
-step 2 'unit tests' "$NODE" tooling/scripts/run-tests.mjs --unit
+step 2 'unit tests' env WES_JEST_RESULTS="$WORK/unit-results.json" "$NODE" tooling/scripts/run-tests.mjs --unit
 
 if [ -z "$ADDR" ] && ! start_node; then
   for n in 3 4 5; do echo "FAIL [$n/5] no node to check"; done

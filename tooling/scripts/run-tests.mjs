@@ -7,7 +7,8 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
-const resultsFile = join(root, '.jest-results.json')
+// WES_JEST_RESULTS lets a nested run (scripts/verify_p2p_monitoring.sh in a test) keep its own file.
+const resultsFile = process.env.WES_JEST_RESULTS ?? join(root, '.jest-results.json')
 const args = process.argv.slice(2)
 const unitOnly = args.includes('--unit')
 const jestArgs = args.filter((arg) => arg !== '--unit')
