@@ -33,3 +33,17 @@ export function oneLine(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err)
   return (message.split('\n')[0] ?? '').trim() || 'unknown error'
 }
+
+const FS_REASONS: Record<string, string> = {
+  ENOENT: 'no such file',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'it is a directory',
+  ENOTDIR: 'a parent is not a directory',
+}
+
+/** Why a file could not be read, in an operator's words. */
+export function fsReason(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code
+  return (code !== undefined ? FS_REASONS[code] : undefined) ?? oneLine(err)
+}

@@ -1,9 +1,21 @@
 import { readFile, stat } from 'node:fs/promises'
-import { UsageError } from './errors.js'
+import { UsageError, fsReason } from './errors.js'
 import type { Logger } from './logger.js'
 
 /** The variable that may hold the diagnostics token itself (the CLI's `diag` reads it too). */
 export const TOKEN_ENV = 'WES_DIAGNOSTICS_TOKEN'
+
+/** Reads a token file, trimmed; a missing, unreadable or empty file is a `UsageError`. */
+export async function readTokenFile(path: string, what = 'token file'): Promise<string> {
+  let token: string
+  try {
+    token = (await readFile(path, 'utf8')).trim()
+  } catch (err) {
+    throw new UsageError(`cannot read ${what} ${path}: ${fsReason(err)}`, 'ERR_TOKEN_FILE')
+  }
+  if (token === '') throw new UsageError(`${what} ${path} is empty`, 'ERR_TOKEN_FILE')
+  return token
+}
 
 /**
  * The bearer token the diagnostics require: from `diagnosticsTokenFile` when set, else from
@@ -18,23 +30,7 @@ export async function readDiagnosticsToken(
 ): Promise<string | undefined> {
   let token: string
   if (tokenFile !== undefined) {
-    try {
-      token = (await readFile(tokenFile, 'utf8')).trim()
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code
-      const reason =
-        code === 'ENOENT'
-          ? 'no such file'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : (code ?? 'unreadable')
-      throw new UsageError(
-        `cannot read diagnostics token file ${tokenFile}: ${reason}`,
-        'ERR_TOKEN_FILE',
-      )
-    }
-    if (token === '')
-      throw new UsageError(`diagnostics token file ${tokenFile} is empty`, 'ERR_TOKEN_FILE')
+    token = await readTokenFile(tokenFile, 'diagnostics token file')
     const { mode } = await stat(tokenFile)
     if ((mode & 0o004) !== 0) {
       logger.warn(

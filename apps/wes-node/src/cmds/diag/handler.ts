@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises'
-import { CliError, EXIT_FAILURE, UsageError, oneLine } from '../../errors.js'
+import { CliError, EXIT_FAILURE, oneLine } from '../../errors.js'
+import { readTokenFile } from '../../token.js'
 import { renderView } from './format.js'
 import type { DiagOptions } from './options.js'
 
@@ -37,19 +37,6 @@ function errorMessage(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null) return undefined
   const message = (body as { message?: unknown }).message
   return typeof message === 'string' ? message : undefined
-}
-
-async function readTokenFile(path: string): Promise<string> {
-  try {
-    const token = (await readFile(path, 'utf8')).trim()
-    if (token !== '') return token
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    throw new UsageError(
-      `cannot read token file ${path}: ${code === 'ENOENT' ? 'no such file' : (code ?? 'unreadable')}`,
-    )
-  }
-  throw new UsageError(`token file ${path} is empty`)
 }
 
 /** Reads one `/debug/p2p/<view>` of a running node and prints it. */

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, resolve } from 'node:path'
 import { resolveOptions } from '@wes/p2p-core'
 import type { P2POptions } from '@wes/p2p-core'
-import { UsageError, oneLine } from '../../errors.js'
+import { UsageError, fsReason, oneLine } from '../../errors.js'
 import { CONFIG_ENV, SETTINGS, parseSettingValue, setPath } from '../../settings.js'
 
 /** Where a commander option value came from (`getOptionValueSource`). */
@@ -65,16 +65,7 @@ export async function loadConfigFile(
   try {
     text = await read(path)
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    const reason =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EACCES'
-          ? 'permission denied'
-          : code === 'EISDIR'
-            ? 'it is a directory'
-            : oneLine(err)
-    throw new UsageError(`cannot read config file ${path}: ${reason}`, 'ERR_CONFIG_FILE')
+    throw new UsageError(`cannot read config file ${path}: ${fsReason(err)}`, 'ERR_CONFIG_FILE')
   }
   let parsed: unknown
   try {
