@@ -5,6 +5,7 @@
 #
 #   scripts/verify_p2p_monitoring.sh                  # starts its own node on free ports
 #   scripts/verify_p2p_monitoring.sh --addr host:port # checks a running node instead
+# A node that requires a token: set WES_DIAGNOSTICS_TOKEN_FILE or WES_DIAGNOSTICS_TOKEN.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)

@@ -48,9 +48,25 @@ const ENDPOINTS = {
 const [check, addr] = process.argv.slice(2)
 const base = `http://${addr}`
 const problems = []
-const headers = process.env.WES_DIAGNOSTICS_TOKEN
-  ? { authorization: `Bearer ${process.env.WES_DIAGNOSTICS_TOKEN}` }
-  : {}
+
+/** The bearer token, as the CLI takes it: a file first, then the variable itself. */
+async function token() {
+  const file = process.env.WES_DIAGNOSTICS_TOKEN_FILE?.trim()
+  if (file) {
+    const { readFile } = await import('node:fs/promises')
+    return (await readFile(file, 'utf8')).trim()
+  }
+  return process.env.WES_DIAGNOSTICS_TOKEN?.trim() || undefined
+}
+
+let headers = {}
+try {
+  const bearer = await token()
+  if (bearer) headers = { authorization: `Bearer ${bearer}` }
+} catch (err) {
+  console.error(`  cannot read WES_DIAGNOSTICS_TOKEN_FILE: ${err.code ?? err.message}`)
+  process.exit(1)
+}
 
 async function get(path) {
   const response = await fetch(base + path, { headers, signal: AbortSignal.timeout(5_000) })
@@ -82,10 +98,11 @@ function samples(text) {
 try {
   if (check === 'registration') {
     const { status, type, text } = await get('/metrics')
-    if (status !== 200) problems.push(`/metrics answered ${status}`)
-    if (type !== 'text/plain; version=0.0.4; charset=utf-8')
+    if (status !== 200) problems.push(`/metrics answered ${status}: ${text.slice(0, 200)}`)
+    else if (type !== 'text/plain; version=0.0.4; charset=utf-8')
       problems.push(`/metrics content type is ${type}`)
-    for (const [name, kind] of Object.entries(METRICS)) {
+    // Without a scrape there is nothing to check the names against: the status says why.
+    for (const [name, kind] of status === 200 ? Object.entries(METRICS) : []) {
       if (!text.includes(`# HELP ${name} `)) problems.push(`${name} has no HELP line`)
       if (!text.includes(`# TYPE ${name} ${kind}\n`))
         problems.push(`${name} is not registered as a ${kind}`)
@@ -113,7 +130,9 @@ try {
     const metrics = await get('/metrics')
     if (metrics.status !== 200) problems.push(`/metrics answered ${metrics.status}`)
   } else if (check === 'content') {
-    const values = samples((await get('/metrics')).text)
+    const metrics = await get('/metrics')
+    if (metrics.status !== 200) throw new Error(`/metrics answered ${metrics.status}`)
+    const values = samples(metrics.text)
     for (const name of Object.keys(METRICS)) {
       const value = values.get(name)
       if (value === undefined) problems.push(`${name} has no sample`)
@@ -139,7 +158,7 @@ try {
     problems.push(`unknown check ${check}`)
   }
 } catch (err) {
-  problems.push(`cannot reach ${base}: ${err.cause?.code ?? err.message}`)
+  problems.push(err.cause?.code ? `cannot reach ${base}: ${err.cause.code}` : err.message)
 }
 
 for (const problem of problems) console.error(`  ${problem}`)

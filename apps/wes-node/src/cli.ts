@@ -13,8 +13,10 @@ export function createCli(context: CliContext): Command {
     .configureOutput({
       writeOut: (text) => context.stdout.write(text),
       writeErr: (text) => context.stderr.write(text),
-      // Commander's own messages already read "error: ..."; keep them to one line.
-      outputError: (text, write) => write(`wes-node: ${text.replace(/^error: /, '').trim()}\n`),
+      // Commander's own messages already read "error: ..."; keep them to one line (a suggestion
+      // such as "(Did you mean --listen?)" comes on a line of its own).
+      outputError: (text, write) =>
+        write(`wes-node: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')}\n`),
     })
     .exitOverride()
     .showSuggestionAfterError(true)

@@ -39,6 +39,9 @@ function expectOneLine(text: string): void {
 describe('wes-node CLI parsing', () => {
   it.each([
     [['start', '--bogus']],
+    // commander adds "(Did you mean --listen?)" on a second line: it must join the first
+    [['start', '--listn', '/ip4/127.0.0.1/tcp/0']],
+    [['strat']],
     [['start', '--dht-mode', 'fast']],
     [['start', '--log-level', 'loud']],
     [['start', '--max-connections', '-1']],
@@ -53,6 +56,12 @@ describe('wes-node CLI parsing', () => {
     expect(code).toBe(2)
     expectOneLine(stderr)
     expect(stderr.startsWith('wes-node: ')).toBe(true)
+  })
+
+  it('a misspelt flag keeps the suggestion on the one line', async () => {
+    const { code, stderr } = await run(['start', '--listn', '/ip4/127.0.0.1/tcp/0'])
+    expect(code).toBe(2)
+    expect(stderr).toBe("wes-node: unknown option '--listn' (Did you mean --listen?)\n")
   })
 
   it('a bad --addr is a usage error', async () => {

@@ -6,6 +6,7 @@ describe('diag formatting', () => {
   it('formats bytes with binary units', () => {
     expect(formatBytes(0)).toBe('0 B')
     expect(formatBytes(1023)).toBe('1023 B')
+    expect(formatBytes(113.32050459696387)).toBe('113.3 B')
     expect(formatBytes(1536)).toBe('1.5 KiB')
     expect(formatBytes(3 * 1024 * 1024)).toBe('3.0 MiB')
   })

@@ -2,7 +2,7 @@
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB']
 
-/** `1536` -> `1.5 KiB`; exact bytes below 1 KiB. */
+/** `1536` -> `1.5 KiB`; whole bytes exactly below 1 KiB, fractions (rates) to one decimal. */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes)) return String(bytes)
   let value = bytes
@@ -11,7 +11,8 @@ export function formatBytes(bytes: number): string {
     value /= 1024
     unit++
   }
-  return unit === 0 ? `${value} B` : `${value.toFixed(1)} ${UNITS[unit]}`
+  if (unit === 0) return `${Number.isInteger(value) ? value : value.toFixed(1)} B`
+  return `${value.toFixed(1)} ${UNITS[unit]}`
 }
 
 function formatValue(key: string, value: unknown): string {
