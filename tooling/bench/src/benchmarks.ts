@@ -1,0 +1,43 @@
+import type { Benchmark } from './lib/types.js'
+
+/** Every benchmark, in report order, loaded on demand (each runs in its own process). */
+export const BENCHMARKS: Record<
+  string,
+  { title: string; timeoutMs: number; load: () => Promise<Benchmark> }
+> = {
+  B1: {
+    title: 'Data path throughput',
+    timeoutMs: 240_000,
+    load: async () => (await import('./b1-data-path.js')).b1DataPath,
+  },
+  B2: {
+    title: 'Scrape cost',
+    timeoutMs: 180_000,
+    load: async () => (await import('./b2-scrape-cost.js')).b2ScrapeCost,
+  },
+  B3: {
+    title: 'HTTP throughput',
+    timeoutMs: 240_000,
+    load: async () => (await import('./b3-http-throughput.js')).b3HttpThroughput,
+  },
+  B4: {
+    title: 'Start-up',
+    timeoutMs: 120_000,
+    load: async () => (await import('./b4-startup.js')).b4Startup,
+  },
+  B5: {
+    title: 'Memory',
+    timeoutMs: 180_000,
+    load: async () => (await import('./b5-memory.js')).b5Memory,
+  },
+  B6: {
+    title: 'Discovery',
+    timeoutMs: 180_000,
+    load: async () => (await import('./b6-discovery.js')).b6Discovery,
+  },
+  B7: {
+    title: 'Event loop under scrapes',
+    timeoutMs: 180_000,
+    load: async () => (await import('./b7-event-loop.js')).b7EventLoop,
+  },
+}

@@ -1,0 +1,195 @@
+/**
+ * The prose of docs/benchmarks.md: the method, and per benchmark what it measures and what
+ * bounds its figures. Functions of the result, so a note about a missed target only appears
+ * when the target is missed.
+ */
+
+import { formatNumber } from './lib/report.js'
+import type { Commentary } from './lib/report.js'
+import type { BenchResult, Figure } from './lib/types.js'
+
+export const METHOD = `
+\`pnpm bench\` builds the workspace and runs seven benchmarks, each in a process of its own, one
+after another. Every figure is measured side by side with its baseline in the same run: the
+subject and the baseline run in alternating order (A B, then B A) for several rounds, and the
+table reports the median of each, so load from other processes on the machine falls on both. A
+target is judged on the ratio (or value) of this one run; no test asserts timings.
+
+- **Subject**: the runtime that \`wes-node start\` runs (the \`@wes/p2p-core\` node with its wire
+  bandwidth meter, one prom-client registry with the p2p metrics, the diagnostics server), on
+  127.0.0.1 with free ports and mDNS off, CLI defaults otherwise (kad-dht auto, AutoNAT, circuit
+  relay client). B4, B5 and B7 run the real CLI as a child process.
+- **Baselines**: libp2p from \`createLibp2p\` with the same tcp, noise, yamux, identify and ping and no
+  \`metrics\` component; a bare prom-client registry; a bare Koa route; \`node -e ''\`.
+- **Peers**: bare libp2p nodes, each dialling the subject from its own 127.0.x.y address (libp2p
+  accepts at most 5 inbound connections per second from one host).
+- Everything is on loopback, every loop is bounded in count and time, and every benchmark has a
+  time limit. \`pnpm bench -- --quick\` (fewer rounds, smaller sizes) and \`--only B2,B4\` write to
+  \`tooling/bench/dist/results/\`; only a full run of all benchmarks writes this page.
+- The machine has 2 cores shared with other work; the load average at start and end is in the
+  header. Throughput and latency figures move by 10-30% between runs here; ratios move less.
+`
+
+const byKey = (result: BenchResult, key: string): Figure | undefined =>
+  result.figures.find((f) => f.key === key)
+
+const b1: Commentary = (r) => {
+  const out: string[] = []
+  const f = byKey(r, 'B1.libp2p-throughput')
+  const tcp = byKey(r, 'B1.tcp-ceiling')
+  const both = byKey(r, 'B1.chacha-seal-open-ceiling')
+  if (f?.ours != null && tcp?.ours != null && both?.ours != null) {
+    out.push(
+      `The libp2p stream runs at ${formatNumber(f.ours)} MiB/s against ${formatNumber(tcp.ours)} MiB/s for raw TCP ` +
+        `and ${formatNumber(both.ours)} MiB/s for sealing and opening the same bytes: with both ends in one ` +
+        'process, one core encrypts, decrypts, frames (yamux) and copies every byte, so the data path is bound ' +
+        'by CPU in noise and yamux, not by the socket. Monitoring adds one byte count per wire chunk and a ' +
+        'scrape per second, which is within the run-to-run noise.',
+    )
+  }
+  if (f?.met === false) {
+    out.push(
+      'The ratio is below target in this run, with the per-round samples of the two variants overlapping (see ' +
+        'benchmarks.json): the spread between rounds on this shared machine is 10-15%, wider than the 5% the ' +
+        'target allows. The monitored path itself adds one event listener and one counter update per wire chunk ' +
+        '(WireMetrics, about 1 per 64 KiB) and three HTTP requests per second. The subject also runs what the ' +
+        'baseline does not (kad-dht, AutoNAT, circuit relay client): their work on a fresh connection, such as ' +
+        'identify with more protocols and the DHT and AutoNAT reacting to a new peer, falls in the first seconds ' +
+        'of the timed stream. To separate the two, a variant with the same services and no monitoring would ' +
+        'be needed; p2p-core has no switch for the metrics component today.',
+    )
+  }
+  return out
+}
+
+/** The snapshot cost measured while building this suite, shared by B2, B3 and B7. */
+const SNAPSHOT_CAUSE =
+  'Cause (found with --cpu-prof, confirmed by a prototype): every scrape and every /debug/p2p/* request calls ' +
+  '`P2PNode.snapshot()` (packages/p2p-core/src/node.ts), which rebuilds everything from libp2p each time: ' +
+  '`libp2p.getMultiaddrs()` (the address manager recomputes and re-parses the listen addresses, about 10 µs), ' +
+  '`hasVerifiedPublicAddress()` (the same again with private-IP checks), and `libp2p.getConnections()`, whose ' +
+  'connection manager concatenates one array per peer (`conns = conns.concat(c)`, quadratic: 34 µs at 200 peers), ' +
+  'scanned twice. That is about 28 µs at 0 peers and 70 µs at 200 in a tight loop, and 55-150 µs of CPU per ' +
+  'request under HTTP load. A source that counts connections from `connection:open`/`connection:close` events ' +
+  'and keeps the address-derived fields (listen addresses, reachability) for up to 1 s made snapshot() 0.5 µs, ' +
+  'took /debug/p2p/stats from about 4,000 to 13,000 req/s at 200 peers (CPU per request from 170-190 to 41 µs, ' +
+  'the bare Koa route is 30-45 µs) and /metrics from 3,400-4,100 to 6,700-8,900 req/s. The fix belongs in ' +
+  '`@wes/p2p-core`; nothing in the diagnostics package needs to change.'
+
+const b2: Commentary = (r) => {
+  const out: string[] = []
+  const p99 = byKey(r, 'B2.metrics-p99-200')
+  const p50 = byKey(r, 'B2.metrics-p50-0')
+  if (p99 !== undefined && p50 !== undefined) {
+    out.push(
+      `The bare registry renders the same 14 metrics in about ${formatNumber(p50.baseline)} µs; ours reads the node ` +
+        'once per scrape through `collect()` and takes the time of one `snapshot()` on top. A 1.2x bound leaves a ' +
+        'few microseconds for that read, so the ratio target is met only once snapshot() stops rebuilding its ' +
+        `state per call. Absolute cost stays small: p99 at 200 peers is ${formatNumber(p99.ours)} µs ` +
+        `(target < 5,000 µs${p99.ours != null && p99.ours < 5_000 ? ', met' : ', missed'}).`,
+    )
+  }
+  out.push(SNAPSHOT_CAUSE)
+  out.push(
+    'p99 figures come from a few thousand sequential renders in a process that also runs 200 peers: a minor GC or ' +
+      'a peer’s ping landing inside a render moves p99 by hundreds of microseconds, on either side. Compare p50s ' +
+      'for the steady cost.',
+  )
+  return out
+}
+
+const b3: Commentary = (r) => {
+  const out: string[] = []
+  const missed = r.figures.filter((f) => f.met === false)
+  if (missed.length > 0) {
+    out.push(
+      `Missed: ${missed.map((f) => f.label.split(',')[0]).join(', ')}. The diagnostics Koa stack itself is not the ` +
+        'cause: the same app serving a snapshot held in memory reaches the bare route (CPU per request within ' +
+        'about 10 µs of it). The gap is `snapshot()`, which every request pays; /debug/p2p/health pays for the ' +
+        'reachability check on top, /metrics for prom-client’s text rendering.',
+    )
+    out.push(SNAPSHOT_CAUSE)
+  }
+  out.push(
+    'The server CPU per request rows divide the server process’s CPU time by the requests served: unlike req/s ' +
+      'they do not depend on how much of the two cores other processes took during the run.',
+  )
+  return out
+}
+
+const b4: Commentary = (r) => {
+  const fresh = byKey(r, 'B4.start-fresh')
+  const load = byKey(r, 'B4.cli-load')
+  const out: string[] = []
+  if (fresh?.ours != null && load?.ours != null) {
+    out.push(
+      `Loading the modules is most of the start-up: \`wes-node --version\` alone takes ${formatNumber(load.ours)} ms ` +
+        `of the ${formatNumber(fresh.ours)} ms to a healthy node, because \`src/cli.ts\` imports every command ` +
+        'statically and the start command pulls in libp2p with all its services, Koa and prom-client: about 790 ' +
+        'ES modules, read, parsed and linked on every start. Generating a new identity (fresh data dir) costs ' +
+        'little. Two changes would move it: import each command’s handler lazily inside its commander action ' +
+        '(`--version`, `--help` and `diag` would stop loading libp2p), and call `module.enableCompileCache()` in ' +
+        '`bin/wes-node.js` (Node >= 22.1 caches compiled code on disk: `--version` went from about 580 to 470 ms ' +
+        'here with NODE_COMPILE_CACHE set). Bundling the CLI into one file would remove most of the module ' +
+        'resolution as well.',
+    )
+  }
+  if (fresh?.met === false) {
+    out.push(
+      'The 1 s target is missed in this run: start-up is CPU-bound module loading, so it stretches when the shared cores are busy (see the load average in the header).',
+    )
+  }
+  return out
+}
+
+const b5: Commentary = (r) => {
+  const f = byKey(r, 'B5.rss-per-connection')
+  const out = [
+    'The wes-node process starts larger than the bare one by the code it loads (kad-dht, AutoNAT, circuit relay, ' +
+      'Koa, prom-client, commander). RSS moves by a few MiB between readings with garbage-collection timing.',
+  ]
+  if (f?.ratio != null && f.ratio > 1.3) {
+    out.push(
+      'Per connection, wes-node grows clearly more than bare libp2p, consistently across rounds. It is not the ' +
+        'monitoring and not one optional service: the same CLI with AutoNAT off, with the relay transport off, with ' +
+        'both off, or with the DHT in client mode grew by 415-440 KiB per connection, and a bare libp2p node with ' +
+        'the WireMetrics component, with kad-dht, or with both grew by 213-264 KiB. What holds the rest is still ' +
+        'open: a heap-snapshot diff of the wes-node process before and after 100 peers is the next step.',
+    )
+  }
+  return out
+}
+
+const b6: Commentary = () => [
+  'The first bootstrap dial starts as soon as the node has started, so start to first connection is the ' +
+    'libp2p start plus one loopback dial and handshake. A bootstrap peer that refuses the first dial (libp2p ' +
+    'rate-limits inbound connections to 5 per second per host) costs a whole retry interval, 5 s by default.',
+]
+
+const b7: Commentary = (r) => {
+  const f = byKey(r, 'B7.event-loop-p99')
+  const out = [
+    'The event-loop delay of a process includes the time the operating system does not run it: on 2 shared ' +
+      'cores a busy neighbour shows up here as delay. The windows without scrapes are the baseline for exactly ' +
+      'that reason. A scrape (three requests) costs the subject well under a millisecond of CPU; the max row ' +
+      'is one pause per window and moves with the node’s own periodic work (pings to 200 peers, kad-dht).',
+  ]
+  if (f?.met === false) {
+    out.push(
+      'The 20 ms target is missed in this run. With 200 peers the node’s own work (pings, identify, kad-dht) ' +
+        'already moves p99; each scrape adds three snapshot() calls at about 70 µs each plus the rendering, ' +
+        'far below 20 ms, so a miss here is scheduling delay from the shared cores rather than the scrape path.',
+    )
+  }
+  return out
+}
+
+export const COMMENTARY: Record<string, Commentary> = {
+  B1: b1,
+  B2: b2,
+  B3: b3,
+  B4: b4,
+  B5: b5,
+  B6: b6,
+  B7: b7,
+}

@@ -1,0 +1,37 @@
+/**
+ * Preloaded into a subject process (`node --import probe.js ...`): measures its event-loop
+ * delay with perf_hooks and answers the parent over IPC. `{type: 'reset'}` clears the histogram,
+ * `{type: 'report'}` answers `{type: 'report', eventLoop: {...ms}, memory: process.memoryUsage()}`.
+ * The IPC channel is unref'd, so the probe never keeps the process alive.
+ */
+
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+
+/** Sampling period of the delay timer, in ms: finer than any pause the targets care about. */
+const RESOLUTION_MS = 5
+
+const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS })
+histogram.enable()
+
+if (process.send !== undefined) {
+  process.on('message', (message: { type?: string }) => {
+    if (message.type === 'reset') {
+      histogram.reset()
+      process.send?.({ type: 'reset' })
+    } else if (message.type === 'report') {
+      const ms = (ns: number): number => ns / 1e6
+      process.send?.({
+        type: 'report',
+        eventLoop: {
+          p50Ms: ms(histogram.percentile(50)),
+          p99Ms: ms(histogram.percentile(99)),
+          maxMs: ms(histogram.max),
+          meanMs: ms(histogram.mean),
+          samples: histogram.count,
+        },
+        memory: process.memoryUsage(),
+      })
+    }
+  })
+  process.channel?.unref()
+}
