@@ -79,6 +79,20 @@ interface AddressManagerHandle {
   getAddressesWithMetadata(): Array<{ multiaddr: Multiaddr; verified: boolean }>
 }
 
+/** What the node reads from the connection manager (an internal libp2p component). */
+interface ConnectionManagerHandle {
+  getConnectionsMap(): {
+    entries(): Iterable<[{ toString(): string }, ReadonlyArray<{ status: string }>]>
+  }
+}
+
+/**
+ * How long the node's own addresses and reachability may be served from memory. They change
+ * rarely (listen, AutoNAT verdicts) and `self:peer:update` drops them at once; the bound only
+ * covers changes libp2p does not announce.
+ */
+const SELF_CACHE_MS = 1_000
+
 /** The multicast-dns socket wrapper inside the mDNS service. */
 interface MulticastSocket {
   on(event: 'ready' | 'networkInterface', listener: () => void): unknown
@@ -158,6 +172,11 @@ class DefaultP2PNode implements P2PNode {
   private readonly log: Logger
   private readonly dht: DhtHandle
   private readonly addressManager: AddressManagerHandle
+  private readonly connectionManager: ConnectionManagerHandle
+  private selfCache?: { at: number; listenAddrs: string[]; publicVerified: boolean }
+  private readonly dropSelfCache = (): void => {
+    this.selfCache = undefined
+  }
   private readonly relayTransport?: RelayTransportHandle
   private readonly mdnsState: MdnsState
   private readonly autoNATVerdict: () => Reachability
@@ -169,6 +188,7 @@ class DefaultP2PNode implements P2PNode {
     log: Logger
     dht: DhtHandle
     addressManager: AddressManagerHandle
+    connectionManager: ConnectionManagerHandle
     relayTransport?: RelayTransportHandle
     mdns?: MdnsHandle
     mdnsState: MdnsState
@@ -181,6 +201,7 @@ class DefaultP2PNode implements P2PNode {
     this.log = init.log
     this.dht = init.dht
     this.addressManager = init.addressManager
+    this.connectionManager = init.connectionManager
     this.relayTransport = init.relayTransport
     this.mdnsState = init.mdnsState
     this.autoNATVerdict = init.autoNATVerdict
@@ -212,6 +233,8 @@ class DefaultP2PNode implements P2PNode {
             )
           }
         }
+        this.selfCache = undefined
+        this.libp2p.addEventListener('self:peer:update', this.dropSelfCache)
         this.discovery.start()
         this.currentStatus = 'started'
         this.log.info(
@@ -219,6 +242,7 @@ class DefaultP2PNode implements P2PNode {
         )
       } catch (err) {
         this.discovery.stop()
+        this.libp2p.removeEventListener('self:peer:update', this.dropSelfCache)
         await Promise.resolve()
           .then(async () => this.libp2p.stop())
           .catch(() => undefined)
@@ -236,6 +260,8 @@ class DefaultP2PNode implements P2PNode {
       this.currentStatus = 'stopping'
       try {
         this.discovery.stop()
+        this.libp2p.removeEventListener('self:peer:update', this.dropSelfCache)
+        this.selfCache = undefined
         await this.libp2p.stop()
         this.log.info(`p2p node ${this.peerId} stopped`)
       } finally {
@@ -252,16 +278,26 @@ class DefaultP2PNode implements P2PNode {
     if (this.currentStatus !== 'started') {
       throw new NotStartedError(`the p2p node is ${this.currentStatus}`)
     }
-    const connections = this.libp2p.getConnections().filter((c) => c.status === 'open')
+    // Read straight from the connection manager's map: libp2p.getConnections() concatenates
+    // per-peer lists into a new array per peer, quadratic in peers, on every scrape.
+    const peerIds: string[] = []
+    let connections = 0
+    for (const [peer, conns] of this.connectionManager.getConnectionsMap().entries()) {
+      let open = 0
+      for (const conn of conns) if (conn.status === 'open') open++
+      if (open > 0) peerIds.push(peer.toString())
+      connections += open
+    }
+    const self = this.selfState()
     const autoNATStatus = this.options.autonat ? this.autoNATVerdict() : 'unknown'
     return {
       hostId: this.peerId,
-      peerIds: [...new Set(connections.map((c) => c.remotePeer.toString()))],
-      connections: connections.length,
-      listenAddrs: this.getMultiaddrs(),
+      peerIds,
+      connections,
+      listenAddrs: [...self.listenAddrs],
       bandwidth: this.bandwidth.snapshot(),
       health: {
-        reachability: this.hasVerifiedPublicAddress()
+        reachability: self.publicVerified
           ? 'public'
           : autoNATStatus === 'private'
             ? 'private'
@@ -284,6 +320,19 @@ class DefaultP2PNode implements P2PNode {
         bootstrapPeers: this.options.bootstrap.length,
       },
     }
+  }
+
+  /** The node's addresses and whether one is verified public, recomputed at most once a second. */
+  private selfState(): { listenAddrs: string[]; publicVerified: boolean } {
+    const now = Date.now()
+    if (this.selfCache === undefined || now - this.selfCache.at > SELF_CACHE_MS) {
+      this.selfCache = {
+        at: now,
+        listenAddrs: this.getMultiaddrs(),
+        publicVerified: this.hasVerifiedPublicAddress(),
+      }
+    }
+    return this.selfCache
   }
 
   private hasVerifiedPublicAddress(): boolean {
@@ -328,6 +377,7 @@ export async function createP2PNode(
 
   let dht: DhtHandle | undefined
   let addressManager: AddressManagerHandle | undefined
+  let connectionManager: ConnectionManagerHandle | undefined
   let mdnsService: MdnsHandle | undefined
   let relayTransport: RelayTransportHandle | undefined
   let autoNATVerdict: Reachability = 'unknown'
@@ -376,6 +426,7 @@ export async function createP2PNode(
         dht = service as SingleKadDHT
         // the DHT's components include the address manager, which AutoNAT updates
         addressManager = c.addressManager
+        connectionManager = c.connectionManager
         return service
       },
       ...(options.autonat
@@ -407,7 +458,7 @@ export async function createP2PNode(
     },
   })
 
-  if (dht == null || addressManager == null) {
+  if (dht == null || addressManager == null || connectionManager == null) {
     // services are constructed by createLibp2p; reaching this means libp2p changed its contract
     await libp2p.stop()
     throw new Error('libp2p did not construct the kad-dht service')
@@ -423,6 +474,7 @@ export async function createP2PNode(
     log,
     dht,
     addressManager,
+    connectionManager,
     relayTransport,
     mdns: mdnsService,
     mdnsState,
