@@ -5,6 +5,4 @@ export interface CliContext {
   env: Record<string, string | undefined>
   /** Aborted on SIGINT/SIGTERM. */
   signal: AbortSignal
-  /** For `diag`. @default globalThis.fetch */
-  fetch?: typeof fetch
 }

@@ -114,6 +114,34 @@ describe('wes-node CLI parsing', () => {
     )
   })
 
+  it('diag works on ports that fetch refuses (the Fetch standard\'s "bad ports")', async () => {
+    const body = JSON.stringify({ peers: 1, peer_ids: ['12D3KooWPeer'] })
+    const server = createServer((socket) =>
+      socket.end(
+        `HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+      ),
+    )
+    let port: number | undefined
+    for (const candidate of [6000, 6665, 6666, 6667, 6668, 6669, 10080]) {
+      const bound = await new Promise<boolean>((resolve) => {
+        server.once('error', () => resolve(false))
+        server.listen(candidate, '127.0.0.1', () => resolve(true))
+      })
+      if (bound) {
+        port = candidate
+        break
+      }
+    }
+    expect(port).toBeDefined()
+    try {
+      const { code, stdout } = await run(['diag', 'peers', '--json', '--addr', `127.0.0.1:${port}`])
+      expect(code).toBe(0)
+      expect(JSON.parse(stdout)).toEqual({ peers: 1, peer_ids: ['12D3KooWPeer'] })
+    } finally {
+      server.close()
+    }
+  })
+
   it('diag against something that is not a wes-node: exit 1, one line', async () => {
     const server = createServer((socket) =>
       socket.end('HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nhello'),

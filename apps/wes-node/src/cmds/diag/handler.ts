@@ -1,11 +1,12 @@
 import { CliError, EXIT_FAILURE, oneLine } from '../../errors.js'
 import { readTokenFile } from '../../token.js'
 import { renderView } from './format.js'
+import { httpGet } from './http-get.js'
+import type { HttpGetResult } from './http-get.js'
 import type { DiagOptions } from './options.js'
 
 export interface DiagIo {
   stdout: { write(chunk: string): unknown }
-  fetch?: typeof fetch
 }
 
 /** Why a request failed, in the words an operator needs. */
@@ -18,18 +19,18 @@ function unreachable(err: unknown, options: DiagOptions): CliError {
       'ERR_TIMEOUT',
     )
   }
-  const cause = (err as { cause?: { code?: unknown; message?: unknown } }).cause
-  const code = typeof cause?.code === 'string' ? cause.code : undefined
+  const errno = (err as { code?: unknown }).code
+  const code = typeof errno === 'string' ? errno : undefined
   const reasons: Record<string, string> = {
     ECONNREFUSED: 'connection refused (is the node running, with diagnostics enabled?)',
     ECONNRESET: 'connection reset',
     ENOTFOUND: 'unknown host',
+    EAI_AGAIN: 'unknown host',
     EHOSTUNREACH: 'host unreachable',
-    UND_ERR_SOCKET: 'connection closed',
+    ENETUNREACH: 'network unreachable',
+    EADDRNOTAVAIL: 'address not available',
   }
-  const reason =
-    (code !== undefined ? reasons[code] : undefined) ??
-    (typeof cause?.message === 'string' ? cause.message : oneLine(err))
+  const reason = (code !== undefined ? reasons[code] : undefined) ?? oneLine(err)
   return new CliError(`${where}: ${reason}`, EXIT_FAILURE, code ?? 'ERR_UNREACHABLE')
 }
 
@@ -41,29 +42,22 @@ function errorMessage(body: unknown): string | undefined {
 
 /** Reads one `/debug/p2p/<view>` of a running node and prints it. */
 export async function diagHandler(options: DiagOptions, io: DiagIo): Promise<void> {
-  const doFetch = io.fetch ?? fetch
   const url = `${options.baseUrl}/debug/p2p/${options.view}`
   const token =
     options.tokenFile !== undefined ? await readTokenFile(options.tokenFile) : options.token
-  let response: Response
+  let response: HttpGetResult
   try {
-    response = await doFetch(url, {
+    response = await httpGet(url, {
       headers: {
         accept: 'application/json',
         ...(token !== undefined ? { authorization: `Bearer ${token}` } : {}),
       },
-      signal: AbortSignal.timeout(options.timeoutMs),
+      timeoutMs: options.timeoutMs,
     })
   } catch (err) {
     throw unreachable(err, options)
   }
-
-  let text: string
-  try {
-    text = await response.text()
-  } catch (err) {
-    throw unreachable(err, options)
-  }
+  const { text } = response
   let body: unknown
   try {
     body = JSON.parse(text)
@@ -75,7 +69,7 @@ export async function diagHandler(options: DiagOptions, io: DiagIo): Promise<voi
     )
   }
 
-  if (!response.ok) {
+  if (response.status < 200 || response.status > 299) {
     const detail = errorMessage(body) ?? `HTTP ${response.status}`
     const prefix =
       response.status === 503

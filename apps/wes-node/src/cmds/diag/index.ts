@@ -1,6 +1,5 @@
 import { Argument, Command, InvalidArgumentError } from 'commander'
 import type { CliContext } from '../../context.js'
-import { diagHandler } from './handler.js'
 import { DIAG_VIEWS, resolveDiagOptions } from './options.js'
 import type { DiagFlags } from './options.js'
 
@@ -31,9 +30,7 @@ export function createDiagCommand(context: CliContext): Command {
     .option('--timeout <ms>', 'give up after this long (default: 5000)', timeoutMs)
     .action(async (view: string, flags: DiagFlags) => {
       const options = resolveDiagOptions(view, flags, context.env)
-      await diagHandler(options, {
-        stdout: context.stdout,
-        ...(context.fetch ? { fetch: context.fetch } : {}),
-      })
+      const { diagHandler } = await import('./handler.js')
+      await diagHandler(options, { stdout: context.stdout })
     })
 }

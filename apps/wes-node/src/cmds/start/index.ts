@@ -1,7 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander'
 import type { CliContext } from '../../context.js'
-import { startHandler } from './handler.js'
-import { resolveStartOptions } from './options.js'
 import type { StartFlags, ValueSource } from './options.js'
 
 function integer(raw: string): number {
@@ -74,6 +72,12 @@ export function createStartCommand(context: CliContext): Command {
       integer,
     )
     .action(async (flags: StartFlags, command: Command) => {
+      // libp2p and its ~800 modules load only when a node is really started, not for --help,
+      // --version or diag.
+      const [{ resolveStartOptions }, { startHandler }] = await Promise.all([
+        import('./options.js'),
+        import('./handler.js'),
+      ])
       const options = await resolveStartOptions({
         flags,
         flagSource: (flag) => command.getOptionValueSource(flag) as ValueSource,
