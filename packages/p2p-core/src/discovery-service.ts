@@ -267,6 +267,9 @@ class DefaultDiscoveryService
     }
   }
 
+  /** Bootstrap peers whose last dial failed, so a failure streak is logged once. */
+  private readonly failingBootstrapPeers = new Set<string>()
+
   private async dialBootstrapPeer(peer: BootstrapPeer, stopSignal: AbortSignal): Promise<void> {
     this.bootstrapInFlight.add(peer.id)
     this.counts.bootstrapAttempts++
@@ -281,7 +284,11 @@ class DefaultDiscoveryService
         return
       }
       this.counts.bootstrapSuccesses++
-      this.log.debug(`bootstrap peer ${peer.id} connected`)
+      if (this.failingBootstrapPeers.delete(peer.id)) {
+        this.log.info(`bootstrap peer ${peer.address.toString()} is reachable again`)
+      } else {
+        this.log.debug(`bootstrap peer ${peer.id} connected`)
+      }
       this.notify('bootstrap:success', { peerId: peer.id }, () =>
         this.callbacks.onBootstrapSuccess?.(peer.id),
       )
@@ -291,7 +298,15 @@ class DefaultDiscoveryService
       }
       const error = toError(err)
       this.counts.bootstrapFailures++
-      this.log.debug(`bootstrap dial ${peer.address.toString()} failed: ${describeError(err)}`)
+      // The first failure in a row is worth an operator's attention; the retries that follow
+      // (every few seconds with backoff) would only flood the log.
+      const message = `bootstrap dial ${peer.address.toString()} failed: ${describeError(err)}`
+      if (this.failingBootstrapPeers.has(peer.id)) {
+        this.log.debug(message)
+      } else {
+        this.failingBootstrapPeers.add(peer.id)
+        this.log.warn(`${message} (retrying with backoff; further failures are logged at debug)`)
+      }
       this.notify('bootstrap:failure', { peerId: peer.id, error }, () =>
         this.callbacks.onBootstrapFailure?.(peer.id, error),
       )
