@@ -5,6 +5,7 @@ import { bearerAuth } from './middleware/bearer-auth.js'
 import { errorHandler } from './middleware/error-handler.js'
 import { routerStatusToErrors } from './middleware/router-status.js'
 import { rejectMalformedPath } from './middleware/reject-malformed-path.js'
+import { requireHost } from './middleware/require-host.js'
 import { registerDebugP2PRoutes } from './routes/debug-p2p.js'
 import { registerMetricsRoutes } from './routes/metrics.js'
 import type { DiagnosticsSource } from './source.js'
@@ -36,6 +37,7 @@ export function createDiagnosticsApp(components: DiagnosticsAppComponents): Koa 
   registerDebugP2PRoutes(router, components)
 
   app.use(errorHandler())
+  app.use(requireHost())
   // Before anything that could tell which paths exist.
   if (components.token !== undefined) app.use(bearerAuth(components.token))
   app.use(rejectMalformedPath())

@@ -1,6 +1,6 @@
 /** The JSON body of every error response: a snake_case code and one human sentence. */
 export interface DiagnosticsErrorBody {
-  /** Stable, machine-readable: `not_ready`, `not_found`, `method_not_allowed`, `bad_request`, `internal_error`. */
+  /** Stable, machine-readable: `not_ready`, `not_found`, `method_not_allowed`, `bad_request`, `internal_error`, ... */
   error: HttpErrorCode
   /** One human sentence; never a stack trace or internal error text. */
   message: string
@@ -11,6 +11,9 @@ export type HttpErrorCode =
   | 'unauthorized'
   | 'not_found'
   | 'method_not_allowed'
+  | 'request_timeout'
+  | 'expectation_failed'
+  | 'headers_too_large'
   | 'not_ready'
   | 'internal_error'
 

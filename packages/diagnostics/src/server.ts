@@ -3,6 +3,12 @@ import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Registry } from 'prom-client'
 import { createDiagnosticsApp } from './app.js'
+import {
+  answerClientError,
+  answerConnect,
+  answerExpectation,
+  isClientFault,
+} from './client-errors.js'
 import { DiagnosticsServerError } from './errors.js'
 import { formatHostPort, isLoopbackHost, parseHostPort } from './host-port.js'
 import type { HostPort } from './host-port.js'
@@ -110,6 +116,7 @@ export function createDiagnosticsServer(
   if (logger !== undefined) {
     // without a logger, Koa's default handler prints unexpected errors to stderr
     app.on('error', (err: unknown) => {
+      if (isClientFault(err)) return
       logger.error(
         `diagnostics request failed: ${err instanceof Error ? err.message : String(err)}`,
       )
@@ -130,6 +137,8 @@ export function createDiagnosticsServer(
         requestTimeout: options.requestTimeoutMs,
         keepAliveTimeout: options.keepAliveTimeoutMs,
         maxHeaderSize: DEFAULT_DIAGNOSTICS_SERVER_INIT.maxHeaderSizeBytes,
+        // the app answers a missing Host with 400 JSON (Node's own 400 has no body)
+        requireHostHeader: false,
         connectionsCheckingInterval: Math.min(
           DEFAULT_DIAGNOSTICS_SERVER_INIT.timeoutCheckIntervalMs,
           options.headersTimeoutMs,
@@ -138,6 +147,11 @@ export function createDiagnosticsServer(
       app.callback(),
     )
     httpServer.maxConnections = options.maxConnections
+    // What Node answers itself (parse errors, header timeouts, CONNECT, Expect) gets the same
+    // JSON error bodies as the routes, instead of an empty body or a silently closed socket.
+    httpServer.on('clientError', answerClientError)
+    httpServer.on('connect', answerConnect)
+    httpServer.on('checkExpectation', answerExpectation)
 
     await new Promise<void>((resolve, reject) => {
       const onError = (err: NodeJS.ErrnoException): void => {
