@@ -5,7 +5,7 @@
 
 import { randomBytes } from 'node:crypto'
 import { chmod, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { IdentityError } from './errors.js'
 import type { PrivateKey } from '@libp2p/interface'
@@ -26,7 +26,7 @@ export async function loadOrCreateIdentity(dataDir: string): Promise<PrivateKey>
   const path = join(dataDir, IDENTITY_FILE_NAME)
 
   try {
-    await mkdir(dataDir, { recursive: true, mode: 0o700 })
+    await makeDirectory(dataDir)
   } catch (err) {
     throw new IdentityError(
       `cannot create data directory ${dataDir}: ${reason(err)}`,
@@ -115,6 +115,33 @@ async function writeKeyFile(dataDir: string, path: string, bytes: Uint8Array): P
       'ERR_DATA_DIR',
       dataDir,
     )
+  }
+}
+
+/**
+ * `mkdir -p` with mode 0700, one level at a time. Node's `mkdir(path, { recursive: true })`
+ * spins forever (100 % CPU, never settling) where the kernel answers ENOENT for a parent that
+ * cannot be created, as under `/proc`; this walks up at most once per path component.
+ */
+async function makeDirectory(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { mode: 0o700 })
+    return
+  } catch (err) {
+    const code = errorCode(err)
+    if (code === 'EEXIST') {
+      if (!(await stat(dir)).isDirectory()) throw err
+      return
+    }
+    const parent = dirname(dir)
+    if (code !== 'ENOENT' || parent === dir) throw err
+  }
+  await makeDirectory(dirname(dir))
+  try {
+    await mkdir(dir, { mode: 0o700 })
+  } catch (err) {
+    // created meanwhile by someone else: fine if it is a directory
+    if (errorCode(err) !== 'EEXIST' || !(await stat(dir)).isDirectory()) throw err
   }
 }
 

@@ -208,7 +208,7 @@ export function resolveOptions(init: P2POptionsInit | Record<string, unknown> = 
   const defaults: Record<string, unknown> = { ...DEFAULT_P2P_OPTIONS }
 
   for (const key of Object.keys(input)) {
-    if (!(key in defaults)) {
+    if (!Object.hasOwn(defaults, key)) {
       throw new OptionsError(`unknown option "${key}"`, key, input[key])
     }
   }
@@ -242,7 +242,7 @@ function mergeNested(
   }
   const out: Record<string, unknown> = { ...fallback }
   for (const [name, value] of Object.entries(given)) {
-    if (!(name in fallback)) {
+    if (!Object.hasOwn(fallback, name)) {
       throw new OptionsError(`unknown option "${key}.${name}"`, `${key}.${name}`, value)
     }
     if (value !== undefined) {

@@ -91,4 +91,25 @@ describe('loadOrCreateIdentity', () => {
     expect(err.code).toBe('ERR_DATA_DIR')
     expect(err.message).toContain(join(file, 'data'))
   })
+
+  test('a data directory whose parent the kernel cannot create fails promptly (no mkdir spin)', async () => {
+    if (process.platform !== 'linux') return
+    // mkdir(recursive) loops forever on ENOENT from /proc; the identity must fail within bounds
+    const started = performance.now()
+    const err = await rejection('/proc/wes-nope/data')
+    expect(err.name).toBe('IdentityError')
+    expect(err.code).toBe('ERR_DATA_DIR')
+    expect(err.message).toContain('/proc/wes-nope/data')
+    expect(performance.now() - started).toBeLessThan(5_000)
+  }, 10_000)
+
+  test('creates several missing levels with mode 0700 and accepts an existing directory', async () => {
+    const root = await tempDir()
+    const dataDir = join(root, 'a', 'b', 'c')
+    await loadOrCreateIdentity(dataDir)
+    for (const dir of [join(root, 'a'), join(root, 'a', 'b'), dataDir]) {
+      expect((await stat(dir)).mode & 0o777).toBe(0o700)
+    }
+    await expect(loadOrCreateIdentity(dataDir)).resolves.toBeDefined()
+  })
 })

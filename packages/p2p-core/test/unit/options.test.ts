@@ -207,6 +207,19 @@ describe('resolveOptions', () => {
     expect(rejection({ relay: { hop: true } }).field).toBe('relay.hop')
   })
 
+  test('keys inherited from Object.prototype are unknown keys too, not silently ignored', () => {
+    // JSON.parse makes "__proto__" an own key, exactly as a config file would
+    const proto = rejection(JSON.parse('{"__proto__": {"mdns": false}}') as Record<string, unknown>)
+    expect(proto.message).toBe('unknown option "__proto__"')
+    expect(rejection({ constructor: 1 } as Record<string, unknown>).message).toBe(
+      'unknown option "constructor"',
+    )
+    expect(rejection({ toString: 'x' } as Record<string, unknown>).field).toBe('toString')
+    expect(rejection({ dht: { hasOwnProperty: 1 } } as Record<string, unknown>).field).toBe(
+      'dht.hasOwnProperty',
+    )
+  })
+
   test('non-object options are rejected', () => {
     expect(rejection([] as unknown as Record<string, unknown>).code).toBe('ERR_INVALID_OPTIONS')
   })
