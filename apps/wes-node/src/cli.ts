@@ -16,7 +16,12 @@ export function createCli(context: CliContext): Command {
       // Commander's own messages already read "error: ..."; keep them to one line (a suggestion
       // such as "(Did you mean --listen?)" comes on a line of its own).
       outputError: (text, write) =>
-        write(`wes-node: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')}\n`),
+        write(
+          `wes-node: ${text
+            .replace(/^error: /, '')
+            .trim()
+            .replace(/\s*\n\s*/g, ' ')}\n`,
+        ),
     })
     .exitOverride()
     .showSuggestionAfterError(true)

@@ -1,0 +1,351 @@
+/**
+ * Security defaults: loopback by default (a warning otherwise), the bearer token on every route,
+ * server timeouts and the connection cap, the identity key's mode, and no secret or local path
+ * in any endpoint.
+ */
+
+import { chmod, readFile, stat, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
+import { Registry } from 'prom-client'
+import { createDiagnosticsServer, createP2PMetrics } from '@wes/diagnostics'
+import { closedWithin, get, openSockets, rawExchange, receivedOn } from '../lib/http.js'
+import { createNetns, netnsAvailable } from '../lib/netns.js'
+import { loopbackFlags, runCli, spawnCli, started, tempDir } from '../lib/processes.js'
+import { check, sleep } from '../lib/runner.js'
+import type { CaseContext, Suite } from '../lib/runner.js'
+
+const ROUTES = [
+  '/metrics',
+  '/debug/p2p/peers',
+  '/debug/p2p/connections',
+  '/debug/p2p/stats',
+  '/debug/p2p/health',
+  '/debug/p2p/routing',
+]
+const TOKEN = 'wes-reliability-token-0123456789abcdef'
+
+function request(method: string, path: string, auth?: string): string {
+  return `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth !== undefined ? `Authorization: ${auth}\r\n` : ''}Connection: close\r\n\r\n`
+}
+
+export async function security(suite: Suite, _scope: CaseContext): Promise<void> {
+  await suite.case(
+    'diagnostics bind to loopback by default; another address logs a warning',
+    60_000,
+    async (ctx) => {
+      check(netnsAvailable(), 'ip netns is not available (needs root and iproute2)')
+      // a namespace of our own: the default port 28686 is free there, and it has a LAN-like address
+      const ns = createNetns(ctx, { extraAddress: '10.231.0.1/32' })
+      const dir = await tempDir(ctx)
+      const cli = spawnCli(
+        [
+          'start',
+          '--data-dir',
+          dir,
+          '--listen',
+          '/ip4/127.0.0.1/tcp/0',
+          '--no-mdns',
+          '--log-level',
+          'info',
+        ],
+        ctx,
+        { netns: ns },
+      )
+      const node = await started(cli)
+      check(node.diagUrl === 'http://127.0.0.1:28686', `default diagnostics URL ${node.diagUrl}`)
+      const local = await runCli(
+        ['diag', 'connections', '--json', '--addr', '127.0.0.1:28686'],
+        ctx,
+        { netns: ns },
+      )
+      check(local.code === 0, `diag over loopback: exit ${local.code} ${local.stderr}`)
+      const lan = await runCli(
+        ['diag', 'connections', '--json', '--addr', '10.231.0.1:28686', '--timeout', '2000'],
+        ctx,
+        { netns: ns },
+      )
+      check(
+        lan.code === 1,
+        `diag over 10.231.0.1 answered (exit ${lan.code}): the default is not loopback-only`,
+      )
+      check(
+        !/WARN.*beyond this machine/.test(cli.stderr()),
+        'a loopback bind logged the exposure warning',
+      )
+      await cli.stop('SIGTERM', 5_000)
+
+      for (const addr of ['10.231.0.1:0', '0.0.0.0:0']) {
+        const exposed = spawnCli(
+          [
+            'start',
+            '--data-dir',
+            dir,
+            '--listen',
+            '/ip4/127.0.0.1/tcp/0',
+            '--no-mdns',
+            '--log-level',
+            'warn',
+            '--diagnostics-addr',
+            addr,
+          ],
+          ctx,
+          { netns: ns },
+        )
+        await started(exposed)
+        await exposed.waitFor(
+          /WARN.*reachable beyond this machine.*without a token/,
+          5_000,
+          'stderr',
+        )
+        check((await exposed.stop('SIGTERM', 5_000)) === 0, 'no clean exit')
+      }
+      suite.figure(
+        'diagnostics default http://127.0.0.1:28686, unreachable on 10.231.0.1; 10.231.0.1 and 0.0.0.0 binds warn',
+      )
+    },
+  )
+
+  await suite.case(
+    'the bearer token protects every route, /metrics included: 401 JSON without it',
+    30_000,
+    async (ctx) => {
+      const dir = await tempDir(ctx)
+      const tokenFile = join(dir, 'token')
+      await writeFile(tokenFile, `${TOKEN}\n`, { mode: 0o600 })
+      const cli = spawnCli(
+        ['start', ...loopbackFlags(join(dir, 'data')), '--diagnostics-token-file', tokenFile],
+        ctx,
+      )
+      const node = await started(cli)
+      const problems: string[] = []
+      let checks = 0
+      const variants: Array<[string, string | undefined]> = [
+        ['no header', undefined],
+        ['wrong token', `Bearer ${TOKEN.slice(0, -1)}x`],
+        ['token prefix', `Bearer ${TOKEN.slice(0, 16)}`],
+        ['Basic scheme', `Basic ${Buffer.from(`user:${TOKEN}`).toString('base64')}`],
+        ['empty bearer', 'Bearer '],
+        ['token with junk after', `Bearer ${TOKEN} extra`],
+      ]
+      for (const path of [...ROUTES, '/nope', '/debug/p2p/unknown']) {
+        for (const method of ['GET', 'HEAD', 'POST', 'OPTIONS']) {
+          for (const [name, auth] of variants) {
+            checks++
+            const { response } = await rawExchange(node.diagPort, request(method, path, auth))
+            if (response?.status !== 401)
+              problems.push(`${method} ${path} ${name}: ${response?.status}`)
+            else if (
+              method !== 'HEAD' &&
+              !(response.headers['content-type'] ?? '').startsWith('application/json')
+            )
+              problems.push(`${method} ${path} ${name}: 401 without JSON`)
+            else if (!(response.headers['www-authenticate'] ?? '').startsWith('Bearer'))
+              problems.push(`${method} ${path} ${name}: no WWW-Authenticate`)
+          }
+        }
+        checks++
+        const ok = await rawExchange(node.diagPort, request('GET', path, `Bearer ${TOKEN}`))
+        const expected = ROUTES.includes(path) ? 200 : 404
+        if (ok.response?.status !== expected)
+          problems.push(`GET ${path} with the token: ${ok.response?.status}, expected ${expected}`)
+      }
+      check(problems.length === 0, problems.slice(0, 6).join('; '))
+      const diag = await runCli(
+        [
+          'diag',
+          'stats',
+          '--json',
+          '--addr',
+          `127.0.0.1:${node.diagPort}`,
+          '--token-file',
+          tokenFile,
+        ],
+        ctx,
+      )
+      check(diag.code === 0, `diag with the token file: exit ${diag.code}`)
+      const noToken = await runCli(
+        ['diag', 'stats', '--json', '--addr', `127.0.0.1:${node.diagPort}`],
+        ctx,
+      )
+      check(
+        noToken.code !== 0 && noToken.stderr.trim().split('\n').length === 1,
+        `diag without a token: exit ${noToken.code}, ${noToken.stderr}`,
+      )
+      suite.figure(`token: ${checks} route x method x credential checks`)
+    },
+  )
+
+  await suite.case(
+    'server timeouts (headers, request, keep-alive) and the connection cap are enforced',
+    60_000,
+    async (ctx) => {
+      const registry = new Registry()
+      const source = { snapshot: () => undefined }
+      createP2PMetrics(registry, { source })
+      const server = createDiagnosticsServer(
+        {
+          addr: '127.0.0.1:0',
+          headersTimeoutMs: 1_000,
+          requestTimeoutMs: 2_000,
+          keepAliveTimeoutMs: 500,
+          maxConnections: 20,
+        },
+        { source, registry },
+      )
+      await server.start()
+      ctx.defer(() => server.stop())
+      const port = (server.address() as { port: number }).port
+      const slack = 3_000
+
+      const [slowHeaders] = await openSockets(port, 1, ctx, (s) =>
+        s.write('GET /metrics HTTP/1.1\r\nHost: x\r\n'),
+      )
+      const [slowBody] = await openSockets(port, 1, ctx, (s) =>
+        s.write('GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nab'),
+      )
+      const [idle] = await openSockets(port, 1, ctx, (s) =>
+        s.write('GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n'),
+      )
+      const [headersMs, requestMs, idleMs] = await Promise.all([
+        closedWithin(slowHeaders!, 1_000 + 1_000 + slack),
+        closedWithin(slowBody!, 2_000 + 1_000 + slack),
+        closedWithin(idle!, 500 + 1_000 + slack),
+      ])
+      check(headersMs !== undefined, 'a request without complete headers outlived headersTimeoutMs')
+      check(
+        receivedOn(slowHeaders!).startsWith('HTTP/1.1 408') &&
+          receivedOn(slowHeaders!).includes('"request_timeout"'),
+        `slow headers got: ${receivedOn(slowHeaders!).slice(0, 60)}`,
+      )
+      check(
+        requestMs !== undefined,
+        'a request whose body never completes outlived requestTimeoutMs',
+      )
+      check(idleMs !== undefined, 'an idle keep-alive connection outlived keepAliveTimeoutMs')
+
+      const many = await openSockets(port, 30, ctx)
+      await sleep(500, ctx.signal)
+      const dropped = many.filter((s) => s.destroyed).length
+      check(dropped >= 10, `only ${dropped} of 30 connections dropped with maxConnections 20`)
+      many.forEach((s) => s.destroy())
+      await sleep(200, ctx.signal)
+      const after = await rawExchange(port, request('GET', '/metrics'))
+      check(after.response?.status === 200, 'no answer after the extra connections went away')
+      suite.figure(
+        `timeouts: headers closed after ${((headersMs ?? 0) / 1000).toFixed(1)} s (1 s set), request ${((requestMs ?? 0) / 1000).toFixed(1)} s (2 s), keep-alive ${((idleMs ?? 0) / 1000).toFixed(1)} s (0.5 s); cap 20: ${dropped} of 30 dropped`,
+      )
+    },
+  )
+
+  await suite.case(
+    'the real node caps diagnostics connections at 256 and recovers',
+    60_000,
+    async (ctx) => {
+      const dir = await tempDir(ctx)
+      const cli = spawnCli(['start', ...loopbackFlags(dir)], ctx)
+      const node = await started(cli)
+      const sockets = await openSockets(node.diagPort, 300, ctx)
+      await sleep(1_000, ctx.signal)
+      const dropped = sockets.filter((s) => s.destroyed).length
+      check(dropped >= 300 - 256 - 5, `only ${dropped} of 300 connections dropped (cap 256)`)
+      sockets.forEach((s) => s.destroy())
+      await sleep(500, ctx.signal)
+      const ok = await get(`${node.diagUrl}/debug/p2p/health`)
+      check(ok.status === 200, `health ${ok.status} after the cap was hit`)
+      check(cli.exitInfo === undefined, 'the node exited')
+      suite.figure(`cap: 300 sockets to the node, ${dropped} dropped, served again once they left`)
+    },
+  )
+
+  await suite.case(
+    'identity key is 0600 in a 0700 directory; a key group/others can read is refused with a fix',
+    60_000,
+    async (ctx) => {
+      const dir = await tempDir(ctx)
+      const data = join(dir, 'data')
+      const cli = spawnCli(['start', ...loopbackFlags(data)], ctx)
+      const node = await started(cli)
+      await cli.stop('SIGTERM', 5_000)
+      const keyPath = join(data, 'identity.key')
+      check(
+        ((await stat(keyPath)).mode & 0o777) === 0o600,
+        `key mode ${((await stat(keyPath)).mode & 0o777).toString(8)}`,
+      )
+      check(
+        ((await stat(data)).mode & 0o777) === 0o700,
+        `data dir mode ${((await stat(data)).mode & 0o777).toString(8)}`,
+      )
+      const key = await readFile(keyPath)
+      for (const mode of [0o640, 0o604, 0o644, 0o660]) {
+        await chmod(keyPath, mode)
+        const result = await runCli(['start', ...loopbackFlags(data)], ctx)
+        const lines = result.stderr.trim().split('\n')
+        check(result.code === 2, `mode ${mode.toString(8)}: exit ${result.code}`)
+        check(
+          lines.length === 1 && lines[0]?.includes(`chmod 600 ${keyPath}`),
+          `mode ${mode.toString(8)}: ${result.stderr}`,
+        )
+        check(!result.stdout.includes('peer id:'), 'the node started with a readable key')
+        check((await readFile(keyPath)).equals(key), 'the key was changed')
+      }
+      await chmod(keyPath, 0o600)
+      const again = spawnCli(['start', ...loopbackFlags(data)], ctx)
+      check((await started(again)).peerId === node.peerId, 'peer id changed after chmod 600')
+      await again.stop('SIGTERM', 5_000)
+    },
+  )
+
+  await suite.case(
+    'no secret, key or local path in any endpoint or metric',
+    30_000,
+    async (ctx) => {
+      const dir = await tempDir(ctx, 'wes-rel-secret-')
+      const data = join(dir, 'data-dir-marker')
+      const tokenFile = join(dir, 'token-file-marker')
+      await writeFile(tokenFile, TOKEN, { mode: 0o600 })
+      const cli = spawnCli(
+        ['start', ...loopbackFlags(data), '--diagnostics-token-file', tokenFile],
+        ctx,
+      )
+      const node = await started(cli)
+      const keyBytes = await readFile(join(data, 'identity.key'))
+      const key = privateKeyFromProtobuf(keyBytes)
+      const raw = Buffer.from(key.raw)
+      const seed = raw.subarray(0, 32)
+      const secrets: Record<string, string> = {
+        'data dir': data,
+        'token file': tokenFile,
+        'temp dir': dir,
+        token: TOKEN,
+      }
+      for (const [name, bytes] of Object.entries({ 'key file': keyBytes, 'raw key': raw, seed })) {
+        secrets[`${name} hex`] = bytes.toString('hex')
+        secrets[`${name} base64`] = bytes.toString('base64').replace(/=+$/, '')
+        secrets[`${name} base64url`] = bytes.toString('base64url')
+        // a substring that survives any base64 alignment
+        secrets[`${name} base64 (inner)`] = bytes.subarray(3, 27).toString('base64')
+      }
+      const leaks: string[] = []
+      let scanned = 0
+      for (const path of [...ROUTES, '/nope']) {
+        for (const auth of [`Bearer ${TOKEN}`, undefined]) {
+          const response = await get(
+            `${node.diagUrl}${path}`,
+            auth !== undefined ? { headers: { authorization: auth } } : {},
+          )
+          const text = `${[...response.headers].map(([k, v]) => `${k}: ${v}`).join('\n')}\n${response.text}`
+          scanned += text.length
+          for (const [name, secret] of Object.entries(secrets)) {
+            if (text.includes(secret) || text.toLowerCase().includes(secret.toLowerCase()))
+              leaks.push(`${path}: ${name}`)
+          }
+        }
+      }
+      check(leaks.length === 0, `leaked: ${leaks.join(', ')}`)
+      suite.figure(
+        `secrets: ${Object.keys(secrets).length} patterns scanned over ${ROUTES.length + 1} endpoints (${scanned} bytes), none found`,
+      )
+    },
+  )
+}

@@ -1,0 +1,94 @@
+/**
+ * `pnpm test:reliability`: runs the groups in order, prints a table of figures, and ends with
+ * the line `N passed, N failed`. Exits non-zero on any failed case or anything lost.
+ *
+ *   node dist/run.js [--quick] [--only http-hostile,cli-hostile,faults,load,security]
+ *                    [--load-seconds N] [--churn-cycles N] [--verbose]
+ */
+
+import { cliHostile } from './groups/cli-hostile.js'
+import { faults } from './groups/faults.js'
+import { httpHostile } from './groups/http-hostile.js'
+import { load } from './groups/load.js'
+import { security } from './groups/security.js'
+import { killAllChildren } from './lib/processes.js'
+import { cleanupNetns } from './lib/netns.js'
+import { Suite } from './lib/runner.js'
+import type { CaseContext } from './lib/runner.js'
+
+const GROUPS: Record<string, (suite: Suite, scope: CaseContext) => Promise<void>> = {
+  'http-hostile': httpHostile,
+  'cli-hostile': cliHostile,
+  faults,
+  load,
+  security,
+}
+
+function argValue(name: string): string | undefined {
+  const i = process.argv.indexOf(name)
+  return i >= 0 ? process.argv[i + 1] : undefined
+}
+
+function positiveInt(name: string, fallback: number): number {
+  const raw = argValue(name)
+  if (raw === undefined) return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value <= 0) {
+    process.stderr.write(`reliability: ${name} expects a positive integer, got ${raw}\n`)
+    process.exit(2)
+  }
+  return value
+}
+
+const quick = process.argv.includes('--quick')
+const only = argValue('--only')?.split(',') ?? Object.keys(GROUPS)
+for (const name of only) {
+  if (!(name in GROUPS)) {
+    process.stderr.write(
+      `reliability: unknown group ${name} (groups: ${Object.keys(GROUPS).join(', ')})\n`,
+    )
+    process.exit(2)
+  }
+}
+
+const suite = new Suite({
+  quick,
+  loadSeconds: positiveInt(
+    '--load-seconds',
+    Number(process.env.WES_RELIABILITY_LOAD_SECONDS ?? (quick ? 10 : 60)),
+  ),
+  churnCycles: positiveInt('--churn-cycles', quick ? 100 : 500),
+  verbose: process.argv.includes('--verbose'),
+})
+
+let finishing = false
+const onSignal = (signal: NodeJS.Signals): void => {
+  if (finishing) return
+  finishing = true
+  process.stderr.write(`reliability: ${signal}, cleaning up\n`)
+  void suite.abortAll().finally(() => {
+    killAllChildren()
+    cleanupNetns()
+    process.stdout.write('0 passed, 1 failed\n')
+    process.exit(1)
+  })
+}
+process.on('SIGINT', onSignal)
+process.on('SIGTERM', onSignal)
+process.on('exit', () => {
+  killAllChildren()
+  cleanupNetns()
+})
+
+process.stdout.write(
+  `wes-node reliability suite (${quick ? 'quick' : 'full'}): load ${suite.options.loadSeconds} s, ${suite.options.churnCycles} churn cycles\n`,
+)
+const started = performance.now()
+for (const name of only) {
+  await suite.group(name, (scope) =>
+    (GROUPS[name] as (s: Suite, c: CaseContext) => Promise<void>)(suite, scope),
+  )
+}
+const code = suite.report(performance.now() - started)
+killAllChildren()
+process.exit(code)
