@@ -7,8 +7,17 @@ if (major < 22 || (major === 22 && minor < 12)) {
   )
   process.exit(2)
 }
+// A SIGTERM while modules load must still end in a clean exit 0, not death by signal.
+let earlySignal
+const onEarlySignal = (signal) => {
+  earlySignal ??= signal
+}
+process.on('SIGINT', onEarlySignal)
+process.on('SIGTERM', onEarlySignal)
 // Reuse V8's compiled code across runs (Node >= 22.1): start-up is mostly module loading.
 const { enableCompileCache } = await import('node:module')
 enableCompileCache?.()
 const { main } = await import('../dist/main.js')
-await main()
+process.off('SIGINT', onEarlySignal)
+process.off('SIGTERM', onEarlySignal)
+await main(process.argv.slice(2), earlySignal === undefined ? {} : { earlySignal })

@@ -2,9 +2,13 @@ import { runCli } from './cli.js'
 
 /**
  * The process entry: wires signals to an AbortController, runs the CLI and exits with its code.
+ * `init.earlySignal` is a SIGINT/SIGTERM the bin caught before this module had loaded.
  * Kept apart from `cli.ts` so tests run the CLI in-process without touching the process.
  */
-export async function main(argv: string[] = process.argv.slice(2)): Promise<never> {
+export async function main(
+  argv: string[] = process.argv.slice(2),
+  init: { earlySignal?: NodeJS.Signals } = {},
+): Promise<never> {
   const controller = new AbortController()
   let signals = 0
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -19,6 +23,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<neve
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
+  // A signal that arrived while modules were loading (the bin caught it) counts as the first.
+  if (init.earlySignal !== undefined) onSignal(init.earlySignal)
 
   const code = await runCli(argv, {
     stdout: process.stdout,

@@ -91,6 +91,8 @@ async function stopWithin(runtime: Runtime, timeoutMs: number, logger: Logger): 
  */
 export async function startHandler(options: P2POptions, io: StartIo): Promise<void> {
   const logger = createLogger({ level: options.logLevel, stream: io.stderr })
+  // Stopped before anything started: nothing to undo.
+  if (io.signal.aborted) return
 
   const token = options.diagnosticsEnabled
     ? await readDiagnosticsToken(options.diagnosticsTokenFile, io.env ?? {}, logger)
