@@ -4,10 +4,11 @@
  */
 import { execFile, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { loopbackFlags, spawnCli, tempDir } from '../fixtures/cli.js'
 import type { CliProcess } from '../fixtures/cli.js'
@@ -192,6 +193,20 @@ describe('a real Prometheus scraping three nodes', () => {
         name,
         finding: ACCEPTED_LINT.get(name ?? ''),
       })
+    }
+  })
+
+  it('the dashboard and the alert rules name only metrics a live node exports', async () => {
+    const text = await (await fetch(`http://${nodes[0]?.diagAddr}/metrics`)).text()
+    const exported = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]))
+    const monitoring = fileURLToPath(
+      new URL('../../../../packages/diagnostics/monitoring/', import.meta.url),
+    )
+    for (const file of ['alerts.yml', 'grafana-dashboard.json']) {
+      const content = await readFile(join(monitoring, file), 'utf8')
+      const named = new Set([...content.matchAll(/\bp2p_[a-z_]+\b/g)].map((m) => m[0]))
+      expect(named.size).toBeGreaterThan(0)
+      expect([...named].filter((name) => !exported.has(name))).toEqual([])
     }
   })
 
