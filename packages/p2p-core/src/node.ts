@@ -87,11 +87,16 @@ interface ConnectionManagerHandle {
 }
 
 /**
- * How long the node's own addresses and reachability may be served from memory. They change
- * rarely (listen, AutoNAT verdicts) and `self:peer:update` drops them at once; the bound only
- * covers changes libp2p does not announce.
+ * How long derived state may be served from memory. Every change libp2p announces drops it at
+ * once (`self:peer:update` for the node's addresses and reachability, `connection:open`/`close`
+ * for peers and connections); the bound only covers changes it does not announce, such as a
+ * connection turning from open to closing.
  */
-const SELF_CACHE_MS = 1_000
+const CACHE_MS = 1_000
+
+/** Events after which the node's own addresses or its connections must be read again. */
+const SELF_EVENTS = ['self:peer:update'] as const
+const CONNECTION_EVENTS = ['connection:open', 'connection:close'] as const
 
 /** The multicast-dns socket wrapper inside the mDNS service. */
 interface MulticastSocket {
@@ -173,9 +178,13 @@ class DefaultP2PNode implements P2PNode {
   private readonly dht: DhtHandle
   private readonly addressManager: AddressManagerHandle
   private readonly connectionManager: ConnectionManagerHandle
-  private selfCache?: { at: number; listenAddrs: string[]; publicVerified: boolean }
+  private selfCache?: { at: number; listenAddrs: readonly string[]; publicVerified: boolean }
+  private connectionCache?: { at: number; peerIds: readonly string[]; connections: number }
   private readonly dropSelfCache = (): void => {
     this.selfCache = undefined
+  }
+  private readonly dropConnectionCache = (): void => {
+    this.connectionCache = undefined
   }
   private readonly relayTransport?: RelayTransportHandle
   private readonly mdnsState: MdnsState
@@ -233,8 +242,7 @@ class DefaultP2PNode implements P2PNode {
             )
           }
         }
-        this.selfCache = undefined
-        this.libp2p.addEventListener('self:peer:update', this.dropSelfCache)
+        this.watchCaches(true)
         this.discovery.start()
         this.currentStatus = 'started'
         this.log.info(
@@ -242,7 +250,7 @@ class DefaultP2PNode implements P2PNode {
         )
       } catch (err) {
         this.discovery.stop()
-        this.libp2p.removeEventListener('self:peer:update', this.dropSelfCache)
+        this.watchCaches(false)
         await Promise.resolve()
           .then(async () => this.libp2p.stop())
           .catch(() => undefined)
@@ -260,8 +268,7 @@ class DefaultP2PNode implements P2PNode {
       this.currentStatus = 'stopping'
       try {
         this.discovery.stop()
-        this.libp2p.removeEventListener('self:peer:update', this.dropSelfCache)
-        this.selfCache = undefined
+        this.watchCaches(false)
         await this.libp2p.stop()
         this.log.info(`p2p node ${this.peerId} stopped`)
       } finally {
@@ -278,21 +285,13 @@ class DefaultP2PNode implements P2PNode {
     if (this.currentStatus !== 'started') {
       throw new NotStartedError(`the p2p node is ${this.currentStatus}`)
     }
-    // Read straight from the connection manager's map: libp2p.getConnections() concatenates
-    // per-peer lists into a new array per peer, quadratic in peers, on every scrape.
-    const peerIds: string[] = []
-    let connections = 0
-    for (const [peer, conns] of this.connectionManager.getConnectionsMap().entries()) {
-      let open = 0
-      for (const conn of conns) if (conn.status === 'open') open++
-      if (open > 0) peerIds.push(peer.toString())
-      connections += open
-    }
+    const { peerIds, connections } = this.connectionState()
     const self = this.selfState()
     const autoNATStatus = this.options.autonat ? this.autoNATVerdict() : 'unknown'
     return {
       hostId: this.peerId,
-      peerIds,
+      // copies: a caller may sort or change its snapshot without touching the cache
+      peerIds: [...peerIds],
       connections,
       listenAddrs: [...self.listenAddrs],
       bandwidth: this.bandwidth.snapshot(),
@@ -322,10 +321,39 @@ class DefaultP2PNode implements P2PNode {
     }
   }
 
-  /** The node's addresses and whether one is verified public, recomputed at most once a second. */
-  private selfState(): { listenAddrs: string[]; publicVerified: boolean } {
+  private watchCaches(on: boolean): void {
+    this.selfCache = undefined
+    this.connectionCache = undefined
+    const method = on ? 'addEventListener' : 'removeEventListener'
+    for (const event of SELF_EVENTS) this.libp2p[method](event, this.dropSelfCache)
+    for (const event of CONNECTION_EVENTS) this.libp2p[method](event, this.dropConnectionCache)
+  }
+
+  /**
+   * Connected peers and open connections, read again after any connection event (or a second).
+   * Straight from the connection manager's map: libp2p.getConnections() concatenates per-peer
+   * lists into a new array per peer, quadratic in peers.
+   */
+  private connectionState(): { peerIds: readonly string[]; connections: number } {
     const now = Date.now()
-    if (this.selfCache === undefined || now - this.selfCache.at > SELF_CACHE_MS) {
+    if (this.connectionCache === undefined || now - this.connectionCache.at > CACHE_MS) {
+      const peerIds: string[] = []
+      let connections = 0
+      for (const [peer, conns] of this.connectionManager.getConnectionsMap().entries()) {
+        let open = 0
+        for (const conn of conns) if (conn.status === 'open') open++
+        if (open > 0) peerIds.push(peer.toString())
+        connections += open
+      }
+      this.connectionCache = { at: now, peerIds, connections }
+    }
+    return this.connectionCache
+  }
+
+  /** The node's addresses and whether one is verified public, read again after a change (or a second). */
+  private selfState(): { listenAddrs: readonly string[]; publicVerified: boolean } {
+    const now = Date.now()
+    if (this.selfCache === undefined || now - this.selfCache.at > CACHE_MS) {
       this.selfCache = {
         at: now,
         listenAddrs: this.getMultiaddrs(),

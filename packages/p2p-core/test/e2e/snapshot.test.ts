@@ -80,6 +80,28 @@ describe('snapshot', () => {
     expect(a.snapshot().peerIds).toEqual([b.peerId])
   })
 
+  test('follows connections as they open and close, without waiting for any cache to expire', async () => {
+    const a = await testNode()
+    const b = await testNode()
+    await Promise.all([a.start(), b.start()])
+    expect(a.snapshot()).toMatchObject({ connections: 0, peerIds: [] })
+
+    await b.libp2p.dial(a.libp2p.getMultiaddrs()[0] ?? a.libp2p.peerId)
+    expect(b.snapshot()).toMatchObject({ connections: 1, peerIds: [a.peerId] })
+    await waitFor(() => a.snapshot().connections === 1, 'A to count the inbound connection')
+
+    await b.libp2p.hangUp(a.libp2p.peerId)
+    expect(b.snapshot()).toMatchObject({ connections: 0, peerIds: [] })
+    await waitFor(() => a.snapshot().connections === 0, 'A to see the connection close')
+    expect(a.snapshot().peerIds).toEqual([])
+
+    // a snapshot is the caller's own: changing it changes nothing in the node
+    const taken = b.snapshot()
+    taken.peerIds.push('someone')
+    taken.listenAddrs.sort()
+    expect(b.snapshot().peerIds).toEqual([])
+  })
+
   test('client mode stays a DHT client', async () => {
     const node = await testNode({ dht: { mode: 'client' } })
     await node.start()
