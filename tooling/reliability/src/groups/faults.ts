@@ -64,15 +64,10 @@ export async function faults(suite: Suite, _scope: CaseContext): Promise<void> {
       const result = await runCli(
         [
           'start',
-          '--data-dir',
-          dir,
-          '--listen',
-          `/ip4/127.0.0.1/tcp/${p2pPort}`,
-          '--diagnostics-addr',
-          `127.0.0.1:${diagPort}`,
-          '--no-mdns',
-          '--log-level',
-          'warn',
+          ...loopbackFlags(dir, {
+            listen: `/ip4/127.0.0.1/tcp/${p2pPort}`,
+            diagnosticsAddr: `127.0.0.1:${diagPort}`,
+          }),
         ],
         ctx,
       )
@@ -99,15 +94,10 @@ export async function faults(suite: Suite, _scope: CaseContext): Promise<void> {
       const result = await runCli(
         [
           'start',
-          '--data-dir',
-          dir,
-          '--listen',
-          `/ip4/127.0.0.1/tcp/${p2pPort}`,
-          '--diagnostics-addr',
-          `127.0.0.1:${diagPort}`,
-          '--no-mdns',
-          '--log-level',
-          'warn',
+          ...loopbackFlags(dir, {
+            listen: `/ip4/127.0.0.1/tcp/${p2pPort}`,
+            diagnosticsAddr: `127.0.0.1:${diagPort}`,
+          }),
         ],
         ctx,
       )

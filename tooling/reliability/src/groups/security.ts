@@ -39,16 +39,7 @@ export async function security(suite: Suite, _scope: CaseContext): Promise<void>
       const ns = createNetns(ctx, { extraAddress: '10.231.0.1/32' })
       const dir = await tempDir(ctx)
       const cli = spawnCli(
-        [
-          'start',
-          '--data-dir',
-          dir,
-          '--listen',
-          '/ip4/127.0.0.1/tcp/0',
-          '--no-mdns',
-          '--log-level',
-          'info',
-        ],
+        ['start', ...loopbackFlags(dir, { logLevel: 'info', diagnosticsAddr: null })],
         ctx,
         { netns: ns },
       )
@@ -76,22 +67,9 @@ export async function security(suite: Suite, _scope: CaseContext): Promise<void>
       await cli.stop('SIGTERM', 5_000)
 
       for (const addr of ['10.231.0.1:0', '0.0.0.0:0']) {
-        const exposed = spawnCli(
-          [
-            'start',
-            '--data-dir',
-            dir,
-            '--listen',
-            '/ip4/127.0.0.1/tcp/0',
-            '--no-mdns',
-            '--log-level',
-            'warn',
-            '--diagnostics-addr',
-            addr,
-          ],
-          ctx,
-          { netns: ns },
-        )
+        const exposed = spawnCli(['start', ...loopbackFlags(dir, { diagnosticsAddr: addr })], ctx, {
+          netns: ns,
+        })
         await started(exposed)
         await exposed.waitFor(
           /WARN.*reachable beyond this machine.*without a token/,

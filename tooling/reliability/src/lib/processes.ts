@@ -243,15 +243,28 @@ export async function tempDir(ctx: CaseContext, prefix = 'wes-rel-'): Promise<st
   return dir
 }
 
+export interface LoopbackFlagsInit {
+  /** @default 'warn' */
+  logLevel?: string
+  /** @default '/ip4/127.0.0.1/tcp/0' */
+  listen?: string
+  /** `null` leaves the flag out (the node's default address). @default '127.0.0.1:0' */
+  diagnosticsAddr?: string | null
+}
+
 /** Flags for a node that only talks on loopback, on free ports, with its own data directory. */
-export function loopbackFlags(dataDir: string, logLevel = 'warn'): string[] {
+export function loopbackFlags(dataDir: string, init: LoopbackFlagsInit | string = {}): string[] {
+  const {
+    logLevel = 'warn',
+    listen = '/ip4/127.0.0.1/tcp/0',
+    diagnosticsAddr = '127.0.0.1:0',
+  } = typeof init === 'string' ? { logLevel: init } : init
   return [
     '--data-dir',
     dataDir,
     '--listen',
-    '/ip4/127.0.0.1/tcp/0',
-    '--diagnostics-addr',
-    '127.0.0.1:0',
+    listen,
+    ...(diagnosticsAddr === null ? [] : ['--diagnostics-addr', diagnosticsAddr]),
     '--no-mdns',
     '--log-level',
     logLevel,
