@@ -199,6 +199,7 @@ class DefaultDiscoveryService
     this.components.mdns?.removeEventListener('peer', this.onMdnsPeer)
     this.bootstrapInFlight.clear()
     this.mdnsInFlight.clear()
+    this.failingBootstrapPeers.clear()
   }
 
   private isConnected(peerId: PeerId): boolean {
