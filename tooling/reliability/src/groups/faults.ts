@@ -53,65 +53,48 @@ async function metric(url: string, name: string): Promise<number> {
 }
 
 export async function faults(suite: Suite, _scope: CaseContext): Promise<void> {
-  await suite.case(
-    'libp2p port in use: exit 1, one clear line, diagnostics port not left open',
-    30_000,
-    async (ctx) => {
-      const p2pPort = await freePort()
-      await occupy(p2pPort, ctx)
-      const diagPort = await freePort()
-      const dir = await tempDir(ctx)
-      const result = await runCli(
-        [
-          'start',
-          ...loopbackFlags(dir, {
-            listen: `/ip4/127.0.0.1/tcp/${p2pPort}`,
-            diagnosticsAddr: `127.0.0.1:${diagPort}`,
-          }),
-        ],
-        ctx,
-      )
-      check(result.code === 1, `exit ${result.code}, expected 1; stderr ${result.stderr}`)
-      const lines = result.stderr.trim().split('\n')
-      check(
-        lines.length === 1 && /wes-node: .*already in use/.test(lines[0] ?? ''),
-        `stderr: ${result.stderr}`,
-      )
-      check(!result.stdout.includes('peer id:'), 'the node announced itself')
-      check(await refused(diagPort), 'the diagnostics port still answers after the failed start')
+  // One port taken, the other free: the start fails with one line and leaves nothing listening.
+  const portInUse = [
+    {
+      title: 'libp2p port in use: exit 1, one clear line, diagnostics port not left open',
+      taken: 'p2p' as const,
+      message: /wes-node: .*already in use/,
+      leftOpen: 'the diagnostics port still answers after the failed start',
     },
-    { fault: true },
-  )
-
-  await suite.case(
-    'diagnostics port in use: exit 1, one clear line, libp2p not started',
-    30_000,
-    async (ctx) => {
-      const diagPort = await freePort()
-      await occupy(diagPort, ctx)
-      const p2pPort = await freePort()
-      const dir = await tempDir(ctx)
-      const result = await runCli(
-        [
-          'start',
-          ...loopbackFlags(dir, {
-            listen: `/ip4/127.0.0.1/tcp/${p2pPort}`,
-            diagnosticsAddr: `127.0.0.1:${diagPort}`,
-          }),
-        ],
-        ctx,
-      )
-      check(result.code === 1, `exit ${result.code}, expected 1; stderr ${result.stderr}`)
-      const lines = result.stderr.trim().split('\n')
-      check(
-        lines.length === 1 &&
-          /wes-node: diagnostics address .* already in use/.test(lines[0] ?? ''),
-        `stderr: ${result.stderr}`,
-      )
-      check(await refused(p2pPort), 'the libp2p port answers after the failed start')
+    {
+      title: 'diagnostics port in use: exit 1, one clear line, libp2p not started',
+      taken: 'diag' as const,
+      message: /wes-node: diagnostics address .* already in use/,
+      leftOpen: 'the libp2p port answers after the failed start',
     },
-    { fault: true },
-  )
+  ]
+  for (const { title, taken, message, leftOpen } of portInUse) {
+    await suite.case(
+      title,
+      30_000,
+      async (ctx) => {
+        const ports = { p2p: await freePort(), diag: await freePort() }
+        await occupy(ports[taken], ctx)
+        const dir = await tempDir(ctx)
+        const result = await runCli(
+          [
+            'start',
+            ...loopbackFlags(dir, {
+              listen: `/ip4/127.0.0.1/tcp/${ports.p2p}`,
+              diagnosticsAddr: `127.0.0.1:${ports.diag}`,
+            }),
+          ],
+          ctx,
+        )
+        check(result.code === 1, `exit ${result.code}, expected 1; stderr ${result.stderr}`)
+        const lines = result.stderr.trim().split('\n')
+        check(lines.length === 1 && message.test(lines[0] ?? ''), `stderr: ${result.stderr}`)
+        check(!result.stdout.includes('peer id:'), 'the node announced itself')
+        check(await refused(taken === 'p2p' ? ports.diag : ports.p2p), leftOpen)
+      },
+      { fault: true },
+    )
+  }
 
   await suite.case(
     'every bootstrap peer down: attempts rise with backoff at a bounded rate; a peer comes back and connects',
