@@ -18,6 +18,7 @@ const MiB = 2 ** 20
 interface MemorySample {
   idleRss: number
   loadedRss: number
+  /** V8 heap used after a full GC: live objects only. */
   idleHeap: number
   loadedHeap: number
 }
@@ -41,13 +42,18 @@ async function measure(
   try {
     await sleep(settleMs)
     const idleRss = await steadyRss(subject.child.pid)
-    const idleHeap = (await subject.probe('report')).memory.heapUsed
+    const idle = (await subject.probe('report', { gc: true })).memory
     const peers = await connectPeers(subject, PEERS)
     try {
       await sleep(settleMs)
       const loadedRss = await steadyRss(subject.child.pid)
-      const loadedHeap = (await subject.probe('report')).memory.heapUsed
-      return { idleRss, loadedRss, idleHeap, loadedHeap }
+      const loaded = (await subject.probe('report', { gc: true })).memory
+      return {
+        idleRss,
+        loadedRss,
+        idleHeap: idle.heapUsed,
+        loadedHeap: loaded.heapUsed,
+      }
     } finally {
       await peers.stop()
     }
@@ -124,7 +130,7 @@ export const b5Memory: Benchmark = {
           }),
           figure({
             key: 'B5.heap-per-connection',
-            label: 'V8 heap used per connection',
+            label: 'V8 heap used per connection, after a full GC',
             unit: 'KiB',
             better: 'lower',
             ours: med('wes-node', heapPerConnection),
@@ -136,8 +142,8 @@ export const b5Memory: Benchmark = {
           `${rounds} round(s), subjects alternating. Each subject is a new process (wes-node start with mDNS off, ` +
             `or a bare libp2p node), read after ${settleMs / 1000} s idle and again ${settleMs / 1000} s after ${PEERS} ` +
             'peers in another process connected to it (each from its own 127.0.x.y address). RSS is the median ' +
-            'of five /proc readings; heap used comes from process.memoryUsage() in the subject (no forced GC), so ' +
-            'per-connection heap includes garbage not yet collected.',
+            'of five /proc readings; heap figures come from process.memoryUsage() in the subject right after two ' +
+            'full GCs (the subject runs with --expose-gc), so heap used is live objects only.',
         ],
       }
     } finally {

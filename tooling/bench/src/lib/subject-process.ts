@@ -23,7 +23,7 @@ export class SubjectProcess {
 
   /** Starts `wes-node start` (or the bare libp2p worker) with the probe, and waits until it listens. */
   static async start(kind: SubjectKind, dataDir: string): Promise<SubjectProcess> {
-    const nodeArgs = ['--import', pathToFileURL(worker('probe')).href]
+    const nodeArgs = ['--expose-gc', '--import', pathToFileURL(worker('probe')).href]
     const child =
       kind === 'wes-node'
         ? spawnWesNode({ dataDir, nodeArgs, ipc: true })
@@ -42,7 +42,7 @@ export class SubjectProcess {
   }
 
   /** Asks the probe for a report (or resets its histogram). */
-  async probe(type: 'report' | 'reset'): Promise<ProbeReport> {
+  async probe(type: 'report' | 'reset', options: { gc?: boolean } = {}): Promise<ProbeReport> {
     const proc = this.child.process
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('probe did not answer within 5 s')), 5_000)
@@ -53,7 +53,7 @@ export class SubjectProcess {
         resolve(message)
       }
       proc.on('message', onMessage)
-      proc.send({ type })
+      proc.send({ type, ...options })
     })
   }
 

@@ -1,7 +1,8 @@
 /**
  * Preloaded into a subject process (`node --import probe.js ...`): measures its event-loop
  * delay with perf_hooks and answers the parent over IPC. `{type: 'reset'}` clears the histogram,
- * `{type: 'report'}` answers `{type: 'report', eventLoop: {...ms}, memory: process.memoryUsage()}`.
+ * `{type: 'report'}` answers `{type: 'report', eventLoop: {...ms}, memory: process.memoryUsage()}`;
+ * `{type: 'report', gc: true}` runs a full GC first (when the process has --expose-gc).
  * The IPC channel is unref'd, so the probe never keeps the process alive.
  */
 
@@ -14,11 +15,17 @@ const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS })
 histogram.enable()
 
 if (process.send !== undefined) {
-  process.on('message', (message: { type?: string }) => {
+  process.on('message', (message: { type?: string; gc?: boolean }) => {
     if (message.type === 'reset') {
       histogram.reset()
       process.send?.({ type: 'reset' })
     } else if (message.type === 'report') {
+      // With --expose-gc, `{gc: true}` measures live memory rather than what V8 keeps committed.
+      if (message.gc === true) {
+        const gc = (globalThis as { gc?: () => void }).gc
+        gc?.()
+        gc?.()
+      }
       const ms = (ns: number): number => ns / 1e6
       process.send?.({
         type: 'report',
