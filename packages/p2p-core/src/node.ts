@@ -6,7 +6,7 @@
 
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
-import { autoNAT } from '@libp2p/autonat'
+import { autoNATv2 } from '@libp2p/autonat-v2'
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
@@ -14,7 +14,6 @@ import { mdns } from '@libp2p/mdns'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
-import { isNetworkAddress, isPrivate } from '@libp2p/utils'
 import { createLibp2p } from 'libp2p'
 import { createBandwidthMeter } from './bandwidth-meter.js'
 import { createDiscoveryService } from './discovery-service.js'
@@ -22,15 +21,16 @@ import { NotStartedError } from './errors.js'
 import { loadOrCreateIdentity } from './identity.js'
 import { SILENT_LOGGER, describeError } from './logger.js'
 import { resolveOptions } from './options.js'
+import { reachabilityOf } from './reachability.js'
 import { wireMetrics } from './wire-metrics.js'
 import type { BandwidthMeter } from './bandwidth-meter.js'
 import type { DiscoveryService } from './discovery-service.js'
 import type { Logger } from './logger.js'
 import type { P2POptions, P2POptionsInit } from './options.js'
-import type { NodeSnapshot, Reachability } from './snapshot.js'
+import type { AddressWithMetadata, ReachabilityVerdict } from './reachability.js'
+import type { NodeSnapshot } from './snapshot.js'
 import type { Libp2p, PeerDiscoveryEvents } from '@libp2p/interface'
 import type { KadDHT, SingleKadDHT } from '@libp2p/kad-dht'
-import type { Multiaddr } from '@multiformats/multiaddr'
 import type { TypedEventTarget } from 'main-event'
 
 /** Lifecycle states of a {@link P2PNode}. */
@@ -76,7 +76,7 @@ type DhtHandle = Pick<SingleKadDHT, 'getMode' | 'routingTable'>
 
 /** What the node reads from the address manager (an internal libp2p component). */
 interface AddressManagerHandle {
-  getAddressesWithMetadata(): Array<{ multiaddr: Multiaddr; verified: boolean }>
+  getAddressesWithMetadata(): AddressWithMetadata[]
 }
 
 /** What the node reads from the connection manager (an internal libp2p component). */
@@ -178,7 +178,7 @@ class DefaultP2PNode implements P2PNode {
   private readonly dht: DhtHandle
   private readonly addressManager: AddressManagerHandle
   private readonly connectionManager: ConnectionManagerHandle
-  private selfCache?: { at: number; listenAddrs: readonly string[]; publicVerified: boolean }
+  private selfCache?: { at: number; listenAddrs: readonly string[]; verdict: ReachabilityVerdict }
   private connectionCache?: { at: number; peerIds: readonly string[]; connections: number }
   private readonly dropSelfCache = (): void => {
     this.selfCache = undefined
@@ -188,7 +188,6 @@ class DefaultP2PNode implements P2PNode {
   }
   private readonly relayTransport?: RelayTransportHandle
   private readonly mdnsState: MdnsState
-  private readonly autoNATVerdict: () => Reachability
 
   constructor(init: {
     options: P2POptions
@@ -201,7 +200,6 @@ class DefaultP2PNode implements P2PNode {
     relayTransport?: RelayTransportHandle
     mdns?: MdnsHandle
     mdnsState: MdnsState
-    autoNATVerdict: () => Reachability
   }) {
     this.options = init.options
     this.libp2p = init.libp2p
@@ -213,7 +211,6 @@ class DefaultP2PNode implements P2PNode {
     this.connectionManager = init.connectionManager
     this.relayTransport = init.relayTransport
     this.mdnsState = init.mdnsState
-    this.autoNATVerdict = init.autoNATVerdict
     this.discovery = createDiscoveryService(
       { bootstrap: init.options.bootstrap, ...init.options.discovery },
       { libp2p: init.libp2p, mdns: init.mdns, logger: init.log },
@@ -287,7 +284,6 @@ class DefaultP2PNode implements P2PNode {
     }
     const { peerIds, connections } = this.connectionState()
     const self = this.selfState()
-    const autoNATStatus = this.options.autonat ? this.autoNATVerdict() : 'unknown'
     return {
       hostId: this.peerId,
       // copies: a caller may sort or change its snapshot without touching the cache
@@ -296,12 +292,8 @@ class DefaultP2PNode implements P2PNode {
       listenAddrs: [...self.listenAddrs],
       bandwidth: this.bandwidth.snapshot(),
       health: {
-        reachability: self.publicVerified
-          ? 'public'
-          : autoNATStatus === 'private'
-            ? 'private'
-            : 'unknown',
-        autoNATStatus,
+        reachability: self.verdict.reachability,
+        autoNATStatus: self.verdict.autoNATStatus,
         relay: {
           enabled: this.options.relay.enabled,
           server: this.options.relay.server,
@@ -350,26 +342,20 @@ class DefaultP2PNode implements P2PNode {
     return this.connectionCache
   }
 
-  /** The node's addresses and whether one is verified public, read again after a change (or a second). */
-  private selfState(): { listenAddrs: readonly string[]; publicVerified: boolean } {
+  /** The node's addresses and its reachability, read again after a change (or a second). */
+  private selfState(): { listenAddrs: readonly string[]; verdict: ReachabilityVerdict } {
     const now = Date.now()
     if (this.selfCache === undefined || now - this.selfCache.at > CACHE_MS) {
       this.selfCache = {
         at: now,
         listenAddrs: this.getMultiaddrs(),
-        publicVerified: this.hasVerifiedPublicAddress(),
+        verdict: reachabilityOf(
+          this.addressManager.getAddressesWithMetadata(),
+          this.options.autonat,
+        ),
       }
     }
     return this.selfCache
-  }
-
-  private hasVerifiedPublicAddress(): boolean {
-    return this.addressManager
-      .getAddressesWithMetadata()
-      .some(
-        ({ multiaddr, verified }) =>
-          verified && isNetworkAddress(multiaddr) && isPrivate(multiaddr) === false,
-      )
   }
 
   /** Runs lifecycle steps one after another, so start/stop never interleave. */
@@ -408,7 +394,6 @@ export async function createP2PNode(
   let connectionManager: ConnectionManagerHandle | undefined
   let mdnsService: MdnsHandle | undefined
   let relayTransport: RelayTransportHandle | undefined
-  let autoNATVerdict: Reachability = 'unknown'
 
   const dhtFactory = kadDHT({
     protocol: options.dht.protocol,
@@ -420,7 +405,6 @@ export async function createP2PNode(
     peerInfoMapper: passthroughMapper,
   })
   const relayFactory = circuitRelayTransport()
-  const autoNATFactory = autoNAT()
   const mdnsFactory = mdns()
 
   const libp2p = await createLibp2p({
@@ -457,21 +441,11 @@ export async function createP2PNode(
         connectionManager = c.connectionManager
         return service
       },
-      ...(options.autonat
-        ? {
-            autoNAT: (c: Parameters<typeof autoNATFactory>[0]): unknown => {
-              const service = autoNATFactory(c)
-              // AutoNAT has no status API: observe its two verdict methods
-              observeMethod(service, 'confirmAddress', () => {
-                autoNATVerdict = 'public'
-              })
-              observeMethod(service, 'unconfirmAddress', () => {
-                autoNATVerdict = 'private'
-              })
-              return service
-            },
-          }
-        : {}),
+      // AutoNAT v2, not v1: v1's server (@libp2p/autonat 3.0.28) dials back without `force`,
+      // gets the requester's own connection back, fails its address check and closes that
+      // connection, so two public nodes drop each other right after identify (docs/upstream.md).
+      // v2 dials back on a fresh connection and verifies each address on its own.
+      ...(options.autonat ? { autoNAT: autoNATv2() } : {}),
       ...(options.mdns
         ? {
             mdns: (c: Parameters<typeof mdnsFactory>[0]) => {
@@ -506,23 +480,6 @@ export async function createP2PNode(
     relayTransport,
     mdns: mdnsService,
     mdnsState,
-    autoNATVerdict: () => autoNATVerdict,
-  })
-}
-
-/** Calls `observer` after each call of `target[method]`, if that method exists. */
-function observeMethod(target: unknown, method: string, observer: () => void): void {
-  if (typeof target !== 'object' || target === null) {
-    return
-  }
-  const original: unknown = Reflect.get(target, method)
-  if (typeof original !== 'function') {
-    return
-  }
-  Reflect.set(target, method, function (this: unknown, ...args: unknown[]): unknown {
-    const result: unknown = Reflect.apply(original, this, args)
-    observer()
-    return result
   })
 }
 

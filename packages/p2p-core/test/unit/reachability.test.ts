@@ -1,0 +1,77 @@
+import { multiaddr } from '@multiformats/multiaddr'
+import { reachabilityOf } from '../../src/reachability.js'
+import type { AddressWithMetadata } from '../../src/reachability.js'
+
+const at = (addr: string, verified: boolean, expires: number): AddressWithMetadata => ({
+  multiaddr: multiaddr(addr),
+  verified,
+  expires,
+})
+const loopback = at('/ip4/127.0.0.1/tcp/4001', true, Date.now() + 60_000)
+const lan = at('/ip4/192.168.1.5/tcp/4001', true, Date.now() + 60_000)
+
+describe('reachability from the address manager', () => {
+  test('only private addresses: unknown (AutoNAT never checks them)', () => {
+    expect(reachabilityOf([loopback, lan], true)).toEqual({
+      reachability: 'unknown',
+      autoNATStatus: 'unknown',
+    })
+  })
+
+  test('a public address never checked: unknown', () => {
+    expect(reachabilityOf([loopback, at('/ip4/6.0.0.1/tcp/4001', false, 0)], true)).toEqual({
+      reachability: 'unknown',
+      autoNATStatus: 'unknown',
+    })
+  })
+
+  test('a verified public address: public', () => {
+    const addresses = [loopback, at('/ip4/6.0.0.1/tcp/4001', true, Date.now() + 60_000)]
+    expect(reachabilityOf(addresses, true)).toEqual({
+      reachability: 'public',
+      autoNATStatus: 'public',
+    })
+  })
+
+  test('every public address rejected (unverified with a retry time): private', () => {
+    const addresses = [
+      loopback,
+      at('/ip4/6.0.0.1/tcp/4001', false, Date.now() + 60_000),
+      at('/ip6/2606:4700::1/tcp/4001', false, Date.now() + 60_000),
+    ]
+    expect(reachabilityOf(addresses, true)).toEqual({
+      reachability: 'private',
+      autoNATStatus: 'private',
+    })
+  })
+
+  test('one rejected, one still unchecked: unknown', () => {
+    const addresses = [
+      at('/ip4/6.0.0.1/tcp/4001', false, Date.now() + 60_000),
+      at('/ip4/6.0.1.1/tcp/4001', false, 0),
+    ]
+    expect(reachabilityOf(addresses, true).reachability).toBe('unknown')
+  })
+
+  test('a relayed address says nothing about direct reachability', () => {
+    const relayed = at(
+      '/ip4/6.0.0.9/tcp/4001/p2p/12D3KooWAB5preBXwu129t4hjer7WB8C5wP5unsV4V6JdibijoVB/p2p-circuit',
+      true,
+      Date.now() + 60_000,
+    )
+    expect(reachabilityOf([loopback, relayed], true).reachability).toBe('unknown')
+  })
+
+  test('AutoNAT off: its status is unknown; a verified public address is still public', () => {
+    const verified = at('/ip4/6.0.0.1/tcp/4001', true, Date.now() + 60_000)
+    expect(reachabilityOf([verified], false)).toEqual({
+      reachability: 'public',
+      autoNATStatus: 'unknown',
+    })
+    const rejected = at('/ip4/6.0.0.1/tcp/4001', false, Date.now() + 60_000)
+    expect(reachabilityOf([rejected], false)).toEqual({
+      reachability: 'unknown',
+      autoNATStatus: 'unknown',
+    })
+  })
+})
