@@ -1,0 +1,1 @@
+export { default } from '@wes/config/eslint'

@@ -1,0 +1,126 @@
+import { execFileSync, spawn } from 'node:child_process'
+import { connect } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { NETNS_PREFIX, publicNetwork, removeStaleLabs, startLab } from '../../src/index.js'
+import { ipIn, labTest, namespaces } from '../fixtures/lab.js'
+import type { Lab } from '../../src/index.js'
+
+const it = labTest('netlab safety tests')
+const HOLD_LAB = fileURLToPath(new URL('../fixtures/hold-lab.mjs', import.meta.url))
+
+let lab: Lab | undefined
+afterEach(async () => {
+  await lab?.stop()
+  lab = undefined
+})
+
+function rootLinks(): string {
+  return execFileSync('ip', ['-o', 'link', 'show'], { encoding: 'utf8' })
+    .split('\n')
+    .map((line) => line.split(':')[1]?.trim() ?? '')
+    .sort()
+    .join(',')
+}
+
+/** A TCP connection attempt from inside `netns` to `host:port`: the error code, or 'connected'. */
+async function tryConnect(lab: Lab, host: string, target: string): Promise<string> {
+  const probe = lab.spawn(host, process.execPath, [
+    '-e',
+    `const s=require('net').connect(22,${JSON.stringify(target)});` +
+      `s.setTimeout(2000,()=>{console.log('timeout');process.exit(0)});` +
+      `s.on('connect',()=>{console.log('connected');process.exit(0)});` +
+      `s.on('error',(e)=>{console.log(e.code);process.exit(0)})`,
+  ])
+  const [line] = await probe.waitFor(/\S+/, 10_000)
+  return line
+}
+
+function machineAddress(): string | undefined {
+  const out = execFileSync('ip', ['-o', '-4', 'addr', 'show', 'scope', 'global'], {
+    encoding: 'utf8',
+  })
+  return /inet (\d+\.\d+\.\d+\.\d+)/.exec(out)?.[1]
+}
+
+describe('the lab is sealed from the machine and cleans up after itself', () => {
+  it('creates nothing in the machine namespace; its hosts reach each other and nothing else', async () => {
+    const before = rootLinks()
+    lab = await startLab(publicNetwork(2))
+    expect(rootLinks()).toBe(before)
+
+    const ns = lab.netns('node1')
+    // only the lab's own subnet is routable: no default route, no route towards the machine
+    const routes = ipIn(ns, ['-4', 'route', 'show']).trim().split('\n')
+    expect(routes).toHaveLength(1)
+    expect(routes[0]).toMatch(/^6\.0\.0\.0\/24 dev eth0/)
+    expect(
+      ipIn(ns, ['-o', 'link', 'show'])
+        .trim()
+        .split('\n')
+        .map((l) => l.split(':')[1]!.trim().split('@')[0]),
+    ).toEqual(['lo', 'eth0'])
+
+    // a listener on node2 is reachable from node1 over the lab segment
+    const server = lab.spawn('node2', process.execPath, [
+      '-e',
+      "require('net').createServer((s)=>{console.log('accepted '+s.remoteAddress);s.end()}).listen(22,()=>console.log('listening'))",
+    ])
+    await server.waitFor(/listening/)
+    expect(await tryConnect(lab, 'node1', '6.0.0.2')).toBe('connected')
+    // the machine's own address is unreachable from inside (no route), and so is a public one
+    const own = machineAddress()
+    if (own !== undefined) expect(await tryConnect(lab, 'node1', own)).toBe('ENETUNREACH')
+    expect(await tryConnect(lab, 'node1', '8.8.8.8')).toBe('ENETUNREACH')
+    // and the machine cannot reach the lab: whatever answers 6.0.0.2 out there, it is not node2
+    const acceptedBefore = server.stdout().split('accepted').length
+    await new Promise<string>((resolve) => {
+      const s = connect(22, '6.0.0.2')
+      s.setTimeout(2_000, () => {
+        s.destroy()
+        resolve('timeout')
+      })
+      s.on('connect', () => {
+        s.destroy()
+        resolve('connected')
+      })
+      s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? 'error'))
+    })
+    expect(server.stdout().split('accepted').length).toBe(acceptedBefore)
+    expect(server.stdout()).toMatch(/accepted (::ffff:)?6\.0\.0\.1\n/)
+
+    const names = ['switch', 'node1', 'node2'].map((h) => lab!.netns(h))
+    await lab.stop()
+    lab = undefined
+    expect(namespaces().filter((n) => names.includes(n))).toEqual([])
+    expect(rootLinks()).toBe(before)
+  })
+
+  it('a lab process removes its namespaces on SIGINT; a killed one is cleaned at the next start', async () => {
+    const run = async (signal: NodeJS.Signals): Promise<string[]> => {
+      const child = spawn(process.execPath, [HOLD_LAB], { stdio: ['ignore', 'pipe', 'inherit'] })
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = ''
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString()
+          if (out.includes('\n')) resolve(out)
+        })
+        child.once('exit', () => reject(new Error(`hold-lab exited early: ${out}`)))
+      })
+      const created = (JSON.parse(line) as { namespaces: string[] }).namespaces
+      expect(namespaces()).toEqual(expect.arrayContaining(created))
+      const exited = new Promise((resolve) => child.once('exit', resolve))
+      child.kill(signal)
+      await exited
+      return created
+    }
+
+    const interrupted = await run('SIGINT')
+    expect(namespaces().filter((n) => interrupted.includes(n))).toEqual([])
+
+    const killed = await run('SIGKILL')
+    expect(namespaces()).toEqual(expect.arrayContaining(killed))
+    const removed = removeStaleLabs()
+    expect(removed.sort()).toEqual([...killed].sort())
+    expect(namespaces().filter((n) => n.startsWith(NETNS_PREFIX) && killed.includes(n))).toEqual([])
+  }, 60_000)
+})
