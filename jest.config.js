@@ -5,5 +5,6 @@ export default {
     '<rootDir>/apps/*',
     '<rootDir>/tooling/bench',
     '<rootDir>/tooling/netlab',
+    '<rootDir>/tooling/reliability',
   ],
 }

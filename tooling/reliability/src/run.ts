@@ -11,7 +11,7 @@ import { faults } from './groups/faults.js'
 import { httpHostile } from './groups/http-hostile.js'
 import { load } from './groups/load.js'
 import { security } from './groups/security.js'
-import { killAllChildren } from './lib/processes.js'
+import { killAllChildren, removeTempDirs } from './lib/processes.js'
 import { cleanupNetns } from './lib/netns.js'
 import { Suite } from './lib/runner.js'
 import type { CaseContext } from './lib/runner.js'
@@ -61,6 +61,7 @@ const suite = new Suite({
   verbose: process.argv.includes('--verbose'),
 })
 
+const started = performance.now()
 let finishing = false
 const onSignal = (signal: NodeJS.Signals): void => {
   if (finishing) return
@@ -69,26 +70,41 @@ const onSignal = (signal: NodeJS.Signals): void => {
   void suite.abortAll().finally(() => {
     killAllChildren()
     cleanupNetns()
-    process.stdout.write('0 passed, 1 failed\n')
+    // the counts so far, and the interruption as one more failure
+    suite.report(performance.now() - started, new Error(`stopped by ${signal}`))
     process.exit(1)
   })
 }
 process.on('SIGINT', onSignal)
 process.on('SIGTERM', onSignal)
-process.on('exit', () => {
+process.on('exit', (code) => {
   killAllChildren()
   cleanupNetns()
+  removeTempDirs()
+  // whatever ended the process early, the last line still says what passed and that it failed
+  if (!suite.reported)
+    suite.report(
+      performance.now() - started,
+      new Error(`the runner exited (code ${code}) before its summary`),
+    )
 })
+// an uncaught exception or unhandled rejection fails its case, never the run
+suite.catchStrays()
 
 process.stdout.write(
   `wes-node reliability suite (${quick ? 'quick' : 'full'}): load ${suite.options.loadSeconds} s, ${suite.options.churnCycles} churn cycles\n`,
 )
-const started = performance.now()
-for (const name of only) {
-  await suite.group(name, (scope) =>
-    (GROUPS[name] as (s: Suite, c: CaseContext) => Promise<void>)(suite, scope),
-  )
+let crash: unknown
+try {
+  for (const name of only) {
+    await suite.group(name, (scope) =>
+      (GROUPS[name] as (s: Suite, c: CaseContext) => Promise<void>)(suite, scope),
+    )
+  }
+} catch (err) {
+  // groups catch what their cases throw: this is the runner itself failing
+  crash = err
 }
-const code = suite.report(performance.now() - started)
+const code = suite.report(performance.now() - started, crash)
 killAllChildren()
 process.exit(code)

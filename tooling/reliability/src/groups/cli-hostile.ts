@@ -4,9 +4,11 @@
  */
 
 import { createHash } from 'node:crypto'
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
-import { runCli, tempDir } from '../lib/processes.js'
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { runCli, stageCli, tempDir } from '../lib/processes.js'
+import type { SpawnOptions } from '../lib/processes.js'
 import { check } from '../lib/runner.js'
 import type { CaseContext, Suite } from '../lib/runner.js'
 
@@ -16,7 +18,7 @@ interface CliCase {
   args: (dir: string) => string[]
   env?: (dir: string) => Record<string, string>
   setup?: (dir: string) => Promise<void>
-  /** Run as this uid/gid (for a file root could read anyway). */
+  /** Run as nobody (for a file root could read anyway), from a copy of the CLI nobody can reach. */
   asNobody?: boolean
   raw?: boolean
   /** A pattern the one line must match. */
@@ -300,7 +302,27 @@ async function hash(path: string): Promise<string> {
     .digest('hex')
 }
 
+/** Whether every folder from `/` down to `path` lets others (nobody) through. */
+async function othersCanTraverse(path: string): Promise<boolean> {
+  for (let dir = path; ; dir = dirname(dir)) {
+    if (((await stat(dir)).mode & 0o001) === 0) return false
+    if (dirname(dir) === dir) return true
+  }
+}
+
+/**
+ * How to run a case as nobody: the workspace's checkout may sit in a folder nobody cannot
+ * enter, so it runs a copy of the CLI staged under the temporary folder (see `stageCli`).
+ */
+async function nobodyOptions(ctx: CaseContext): Promise<SpawnOptions> {
+  if (process.getuid?.() !== 0) ctx.skip('needs root to run the CLI as nobody (uid 65534)')
+  if (!(await othersCanTraverse(tmpdir())))
+    ctx.skip(`nobody cannot enter the temporary folder ${tmpdir()} (set TMPDIR to one it can)`)
+  return { uid: 65534, gid: 65534, cwd: '/', cli: await stageCli(ctx) }
+}
+
 async function runCase(c: CliCase, ctx: CaseContext): Promise<string[]> {
+  const as = c.asNobody === true ? await nobodyOptions(ctx) : {}
   const dir = await tempDir(ctx, 'wes-rel-cli-')
   await c.setup?.(dir)
   const before = c.unchanged !== undefined ? await hash(join(dir, c.unchanged)) : undefined
@@ -308,10 +330,7 @@ async function runCase(c: CliCase, ctx: CaseContext): Promise<string[]> {
   const result = await runCli(
     args,
     ctx,
-    {
-      env: { WES_LOG_LEVEL: 'warn', ...(c.env?.(dir) ?? {}) },
-      ...(c.asNobody === true ? { uid: 65534, gid: 65534, cwd: '/' } : {}),
-    },
+    { env: { WES_LOG_LEVEL: 'warn', ...(c.env?.(dir) ?? {}) }, ...as },
     20_000,
   )
   const problems: string[] = []

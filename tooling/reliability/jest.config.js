@@ -1,0 +1,3 @@
+import preset from '@wes/config/jest-preset'
+
+export default { ...preset, displayName: 'reliability' }
