@@ -21,9 +21,21 @@ export { LabCommandError, labUnavailableReason } from './commands.js'
 export { httpGet, parseMetrics } from './http.js'
 export { NETNS_PREFIX, removeAllLabs, removeStaleLabs, startLab } from './lab.js'
 export { INTERNET_SUBNET, publicNetwork } from './topologies/public-network.js'
+export { lan, natNetwork } from './topologies/nat.js'
+export { TOPOLOGIES } from './topologies/index.js'
+export {
+  inboundFirewall,
+  masqueradeNat,
+  partitionRules,
+  portFirewall,
+  segmentRules,
+  symmetricNat,
+} from './rules.js'
 export { inSubnet, parseCidr, validateTopology } from './topology.js'
 export { WES_NODE_BIN, startLabNode } from './wes-node.js'
 export type { HttpAnswer } from './http.js'
-export type { Lab, LabInit, LabProcess } from './lab.js'
+export type { Lab, LabInit, LabProcess, Partition } from './lab.js'
+export type { NatKind, NatNetworkInit, NatSite } from './topologies/nat.js'
+export type { FirewallAction, NatInit, SegmentRulesInit } from './rules.js'
 export type { HostSpec, InterfaceSpec, SegmentSpec, Topology } from './topology.js'
 export type { LabNode, LabNodeInit } from './wes-node.js'

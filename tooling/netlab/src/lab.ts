@@ -16,7 +16,8 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { ip, ipIn, nftIn } from './commands.js'
+import { ip, ipIn, nftCommandIn, nftIn } from './commands.js'
+import { partitionRules, segmentRules } from './rules.js'
 import { parseCidr, validateTopology } from './topology.js'
 import type { HostSpec, Topology } from './topology.js'
 import type { ChildProcess, SpawnOptions } from 'node:child_process'
@@ -49,24 +50,44 @@ export interface Lab {
   address(host: string, segment?: string): string
   /** Starts `command args` inside `host`'s namespace; stopped at the latest when the lab stops. */
   spawn(host: string, command: string, args: readonly string[], options?: SpawnOptions): LabProcess
+  /**
+   * Cuts every link between the hosts of `sideA` and those of `sideB` (frames between them are
+   * dropped in the switch), while each side keeps talking within itself; `heal()` undoes it.
+   */
+  partition(sideA: readonly string[], sideB: readonly string[]): Partition
   /** Stops every process, deletes every namespace and the run's folder. Idempotent. */
   stop(): Promise<void>
+}
+
+export interface Partition {
+  /** Lets frames through again. Idempotent. */
+  heal(): void
 }
 
 export interface LabInit {
   /** Extra environment for every spawned process. */
   env?: Record<string, string>
+  /**
+   * Tear the lab down and exit on SIGINT/SIGTERM. A program with its own signal handling
+   * (which then calls `stop()`) turns it off. @default true
+   */
+  handleSignals?: boolean
 }
 
 const live = new Set<DefaultLab>()
 let handlersInstalled = false
 
-function installExitHandlers(): void {
-  if (handlersInstalled) return
-  handlersInstalled = true
-  process.on('exit', () => {
-    for (const lab of [...live]) lab.teardownSync()
-  })
+let signalHandlersInstalled = false
+
+function installExitHandlers(handleSignals: boolean): void {
+  if (!handlersInstalled) {
+    handlersInstalled = true
+    process.on('exit', () => {
+      for (const lab of [...live]) lab.teardownSync()
+    })
+  }
+  if (!handleSignals || signalHandlersInstalled) return
+  signalHandlersInstalled = true
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       for (const lab of [...live]) lab.teardownSync()
@@ -145,6 +166,7 @@ class DefaultLab implements Lab {
   private readonly processes = new Set<LabProcess>()
   private readonly created: string[] = []
   private stopped = false
+  private partitions = 0
 
   constructor(topology: Topology, init: LabInit) {
     this.id = randomBytes(3).toString('hex')
@@ -174,18 +196,30 @@ class DefaultLab implements Lab {
   build(): void {
     const sw = this.netns(SWITCH)
     this.addNetns(sw)
-    this.topology.segments.forEach((_segment, index) => {
+    this.topology.segments.forEach((segment, index) => {
       const bridge = `br${index}`
       ipIn(sw, ['link', 'add', bridge, 'type', 'bridge'])
       // flood multicast to every port, as a plain switch does (mDNS needs it; no querier here)
       ipIn(sw, ['link', 'set', bridge, 'type', 'bridge', 'mcast_snooping', '0'])
       ipIn(sw, ['link', 'set', bridge, 'up'])
+      const ports = this.topology.hosts.flatMap((host, hostIndex) =>
+        host.interfaces.flatMap((iface, ifIndex) =>
+          iface.segment === segment.name ? [portName(hostIndex, ifIndex)] : [],
+        ),
+      )
+      const rules = segmentRules({
+        bridge,
+        ports,
+        dropMulticast: segment.dropMulticast,
+        lossPercent: segment.lossPercent,
+      })
+      if (rules !== undefined) nftIn(sw, rules)
     })
     this.topology.hosts.forEach((host, hostIndex) => {
       const ns = this.netns(host.name)
       this.addNetns(ns)
       host.interfaces.forEach((iface, ifIndex) => {
-        const port = `h${hostIndex}p${ifIndex}`
+        const port = portName(hostIndex, ifIndex)
         const bridge = `br${this.topology.segments.findIndex((s) => s.name === iface.segment)}`
         // both ends are born inside the lab's namespaces: nothing touches the machine's own
         ipIn(sw, [
@@ -232,6 +266,26 @@ class DefaultLab implements Lab {
     return labProcess
   }
 
+  partition(sideA: readonly string[], sideB: readonly string[]): Partition {
+    const ports = (hosts: readonly string[]): string[] =>
+      hosts.flatMap((name) => {
+        const index = this.topology.hosts.findIndex((h) => h.name === name)
+        if (index < 0) throw new Error(`no host "${name}" in topology "${this.topology.name}"`)
+        return this.topology.hosts[index]!.interfaces.map((_, ifIndex) => portName(index, ifIndex))
+      })
+    const table = `lab_partition_${++this.partitions}`
+    const sw = this.netns(SWITCH)
+    nftIn(sw, partitionRules(table, ports(sideA), ports(sideB)))
+    let healed = false
+    return {
+      heal: () => {
+        if (healed || this.stopped) return
+        healed = true
+        nftCommandIn(sw, ['delete', 'table', 'bridge', table])
+      },
+    }
+  }
+
   async stop(): Promise<void> {
     if (this.stopped) return
     await Promise.all([...this.processes].map(async (p) => p.stop('SIGTERM', 5_000)))
@@ -249,9 +303,9 @@ class DefaultLab implements Lab {
     rmSync(this.dir, { recursive: true, force: true })
   }
 
-  register(): void {
+  register(handleSignals: boolean): void {
     live.add(this)
-    installExitHandlers()
+    installExitHandlers(handleSignals)
   }
 
   private addNetns(netns: string): void {
@@ -265,6 +319,11 @@ class DefaultLab implements Lab {
     if (spec === undefined) throw new Error(`no host "${name}" in topology "${this.topology.name}"`)
     return spec
   }
+}
+
+/** The switch-side name of a host's interface (interface names are at most 15 bytes). */
+function portName(hostIndex: number, ifIndex: number): string {
+  return `h${hostIndex}p${ifIndex}`
 }
 
 function execSysctl(netns: string, setting: string): void {
@@ -343,7 +402,7 @@ export async function startLab(topology: Topology, init: LabInit = {}): Promise<
   validateTopology(topology)
   removeStaleLabs()
   const lab = new DefaultLab(topology, init)
-  lab.register()
+  lab.register(init.handleSignals ?? true)
   try {
     lab.build()
   } catch (err) {

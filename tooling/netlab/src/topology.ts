@@ -12,6 +12,10 @@ export interface SegmentSpec {
   name: string
   /** The segment's subnet in CIDR form, e.g. `6.0.0.0/24`. */
   subnet: string
+  /** Drop multicast crossing the segment (a switch or Wi-Fi that filters mDNS). @default false */
+  dropMulticast?: boolean
+  /** Drop this percentage of frames at random, 0-100 (nftables `numgen`). @default 0 */
+  lossPercent?: number
 }
 
 export interface InterfaceSpec {
@@ -83,6 +87,9 @@ export function validateTopology(topology: Topology): void {
     if (segments.has(segment.name)) fail(`segment "${segment.name}" is declared twice`)
     if (parseCidr(segment.subnet) === undefined)
       fail(`segment "${segment.name}": subnet "${segment.subnet}" is not a.b.c.d/n`)
+    const loss = segment.lossPercent
+    if (loss !== undefined && !(Number.isFinite(loss) && loss >= 0 && loss <= 100))
+      fail(`segment "${segment.name}": lossPercent ${loss} is not within 0-100`)
     segments.set(segment.name, segment)
   }
   const hosts = new Set<string>()

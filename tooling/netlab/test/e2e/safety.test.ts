@@ -124,3 +124,61 @@ describe('the lab is sealed from the machine and cleans up after itself', () => 
     expect(namespaces().filter((n) => n.startsWith(NETNS_PREFIX) && killed.includes(n))).toEqual([])
   }, 60_000)
 })
+
+describe('pnpm netlab', () => {
+  const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url))
+
+  function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    let err = ''
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()))
+    return new Promise((resolve) => child.on('close', (code) => resolve({ code, out, err })))
+  }
+
+  test('list names every topology; a bad command or topology is a usage error (exit 2)', async () => {
+    const list = await cli(['list'])
+    expect(list.code).toBe(0)
+    expect(list.out).toMatch(/^public-network /m)
+    expect(list.out).toMatch(/^home-nat /m)
+    const bad = await cli(['sideways'])
+    expect(bad.code).toBe(2)
+    expect(bad.err).toMatch(/unknown command "sideways"; usage: netlab up/)
+  })
+
+  it('up builds a named topology until SIGINT; down removes a dead run', async () => {
+    const unknown = await cli(['up', 'moon-base'])
+    expect(unknown.code).toBe(2)
+    expect(unknown.err).toMatch(/unknown topology "moon-base" \(one of: public-network,/)
+
+    const up = spawn(process.execPath, [CLI, 'up', 'lan'], { stdio: ['ignore', 'pipe', 'inherit'] })
+    let out = ''
+    await new Promise<void>((resolve, reject) => {
+      up.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString()
+        if (out.includes('ip netns exec')) resolve()
+      })
+      up.once('exit', () => reject(new Error(`netlab up exited: ${out}`)))
+    })
+    const created = [...out.matchAll(/(wesnl-\S+)/g)].map((m) => m[1]!)
+    expect(created).toHaveLength(3)
+    expect(namespaces()).toEqual(expect.arrayContaining(created))
+    const exited = new Promise<number | null>((resolve) => up.once('exit', resolve))
+    up.kill('SIGINT')
+    expect(await exited).toBe(0)
+    expect(namespaces().filter((n) => created.includes(n))).toEqual([])
+
+    // a run killed outright leaves its namespaces; `down` removes them
+    const killed = spawn(process.execPath, [HOLD_LAB], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const line = await new Promise<string>((resolve) =>
+      killed.stdout.once('data', (chunk: Buffer) => resolve(chunk.toString())),
+    )
+    const left = (JSON.parse(line) as { namespaces: string[] }).namespaces
+    killed.kill('SIGKILL')
+    await new Promise((resolve) => killed.once('exit', resolve))
+    const down = await cli(['down'])
+    expect(down.code).toBe(0)
+    expect(namespaces().filter((n) => left.includes(n))).toEqual([])
+  }, 60_000)
+})
