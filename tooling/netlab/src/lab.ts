@@ -240,6 +240,7 @@ class DefaultLab implements Lab {
         ipIn(ns, ['link', 'set', `eth${ifIndex}`, 'up'])
       })
       if (host.gateway !== undefined) ipIn(ns, ['route', 'add', 'default', 'via', host.gateway])
+      for (const route of host.routes ?? []) ipIn(ns, ['route', 'add', ...route])
       if (host.forward === true) {
         execSysctl(ns, 'net.ipv4.ip_forward=1')
       }

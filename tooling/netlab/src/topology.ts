@@ -32,6 +32,12 @@ export interface HostSpec {
   interfaces: InterfaceSpec[]
   /** Default route via this address (a router on one of the host's segments). */
   gateway?: string
+  /**
+   * Routes to add, as `ip route add` arguments (`['224.0.0.0/4', 'dev', 'eth0']`). A host with
+   * no default route needs a multicast route for mDNS: without one, every send fails with
+   * ENETUNREACH while the socket looks healthy.
+   */
+  routes?: string[][]
   /** Forward IPv4 between interfaces (a router). @default false */
   forward?: boolean
   /** An nftables ruleset loaded into the host's namespace at start (`nft -f`). */

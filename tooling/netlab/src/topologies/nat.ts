@@ -52,7 +52,11 @@ export function natNetwork(init: NatNetworkInit): Topology {
   return { name: 'nat-network', segments, hosts }
 }
 
-/** `count` hosts (`peer1`, ...) on one LAN (10.1.0.0/24), with or without multicast. */
+/**
+ * `count` hosts (`peer1`, ...) on one LAN (10.1.0.0/24), with or without multicast. The LAN has
+ * no router, so each host gets the multicast route a DHCP-configured host's default route would
+ * give it.
+ */
 export function lan(count: number, init: { dropMulticast?: boolean } = {}): Topology {
   return {
     name: init.dropMulticast === true ? 'lan-no-multicast' : 'lan',
@@ -60,6 +64,7 @@ export function lan(count: number, init: { dropMulticast?: boolean } = {}): Topo
     hosts: Array.from({ length: count }, (_, index) => ({
       name: `peer${index + 1}`,
       interfaces: [{ segment: 'lan', address: `10.1.0.${index + 1}/24` }],
+      routes: [['224.0.0.0/4', 'dev', 'eth0']],
     })),
   }
 }

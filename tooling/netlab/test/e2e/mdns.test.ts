@@ -1,0 +1,86 @@
+/**
+ * mDNS where it belongs: on a LAN segment of the lab, never on the machine's own network.
+ * Three real nodes find each other by multicast; behind a switch that drops multicast they
+ * find nobody, though each one's mDNS socket is up.
+ */
+
+import { lan, startLab, startLabNode } from '../../src/index.js'
+import { labTest } from '../fixtures/lab.js'
+import type { Lab, LabNode } from '../../src/index.js'
+
+const it = labTest('mDNS lab test')
+const FLAGS = ['--listen', '/ip4/0.0.0.0/tcp/4001', '--dht-mode', 'server', '--log-level', 'warn']
+
+interface Health {
+  num_peers: number
+  mdns: { enabled: boolean; available: boolean }
+}
+
+let lab: Lab | undefined
+afterEach(async () => {
+  await lab?.stop()
+  lab = undefined
+})
+
+async function startAll(lab: Lab): Promise<LabNode[]> {
+  return Promise.all(
+    ['peer1', 'peer2', 'peer3'].map((host) => startLabNode(lab, host, { args: FLAGS })),
+  )
+}
+
+async function waitFor(
+  check: () => Promise<boolean>,
+  what: string,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (await check()) return
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+  throw new Error(`${what} not seen within ${timeoutMs} ms`)
+}
+
+describe('mDNS on a lab LAN', () => {
+  it('every node finds and connects to every other', async () => {
+    lab = await startLab(lan(3))
+    const nodes = await startAll(lab)
+    await waitFor(
+      async () => {
+        const peers = await Promise.all(
+          nodes.map(async (n) => (await n.json<Health>('/debug/p2p/health')).body.num_peers),
+        )
+        return peers.every((count) => count === 2)
+      },
+      'every node connected to the two others',
+      30_000,
+    )
+    for (const node of nodes) {
+      const health = (await node.json<Health>('/debug/p2p/health')).body
+      expect(health.mdns).toEqual({ enabled: true, available: true })
+      const m = await node.metrics()
+      expect(m.p2p_discovery_mdns_peer_found_total).toBeGreaterThanOrEqual(1)
+      expect(m.p2p_discovery_last_mdns_found_unixtime).toBeGreaterThan(0)
+    }
+    const successes = await Promise.all(
+      nodes.map(async (n) => (await n.metrics()).p2p_discovery_mdns_connect_success_total!),
+    )
+    expect(successes.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(3)
+  }, 90_000)
+
+  it('behind a switch that drops multicast, nobody is found', async () => {
+    lab = await startLab(lan(3, { dropMulticast: true }))
+    const nodes = await startAll(lab)
+    // mDNS queries at start and every 10 s: wait past two rounds
+    await new Promise((resolve) => setTimeout(resolve, 22_000))
+    for (const node of nodes) {
+      const health = (await node.json<Health>('/debug/p2p/health')).body
+      expect(health.num_peers).toBe(0)
+      // the socket is up: the silence comes from the network, not from the node
+      expect(health.mdns).toEqual({ enabled: true, available: true })
+      const m = await node.metrics()
+      expect(m.p2p_discovery_mdns_peer_found_total).toBe(0)
+      expect(m.p2p_discovery_last_mdns_found_unixtime).toBe(0)
+    }
+  }, 90_000)
+})
