@@ -316,20 +316,23 @@ export function spawnSubject(
  * Node and to each module it loads, and a checkout under a private folder (`mktemp -d` makes
  * it 0700) or checked out with umask 077 denies that. The other ways in change what the case
  * tests (a capability that bypasses permissions would read the file made unreadable too) or
- * the machine (a bind mount, an ACL on the user's folders). About 180 MB, 120 of them Node's
+ * the machine (a bind mount, an ACL on the user's folders). About 150 MB, 120 of them Node's
  * binary; a few seconds.
  */
+/** Files a package ships that Node never loads: source maps, TypeScript, docs (a third). */
+const NOT_RUN = /\.(map|ts|mts|cts|md)$/
+
 export async function stageCli(ctx: CaseContext): Promise<CliPaths> {
   const root = await tempDir(ctx, 'wes-rel-stage-')
   const pkg = await realpath(join(dirname(BIN), '..'))
   const { dirs, links } = await packageClosure(pkg)
   await Promise.all(
     [...dirs].map((dir) =>
-      // its own node_modules holds links to its dependencies: recreated below, not copied
       cp(dir, join(root, dir), {
         recursive: true,
         verbatimSymlinks: true,
-        filter: (src) => src !== join(dir, 'node_modules'),
+        // its own node_modules holds links to its dependencies: recreated below, not copied
+        filter: (src) => src !== join(dir, 'node_modules') && !NOT_RUN.test(src),
       }),
     ),
   )
