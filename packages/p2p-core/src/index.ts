@@ -1,8 +1,9 @@
 /**
  * `@wes/p2p-core`: the wes-node libp2p host. One factory, {@link createP2PNode}, builds a node
  * with TCP, noise, yamux, identify, ping, kad-dht, mDNS, AutoNAT and circuit relay v2, a
- * persisted Ed25519 identity, a discovery service that counts bootstrap and mDNS dials, and a
- * meter of the bytes on the wire. `snapshot()` reads it all in one cheap call.
+ * persisted Ed25519 identity, a discovery service whose mechanisms (bootstrap, mDNS, the DHT)
+ * report every dial they cause, and a meter of the bytes on the wire. `snapshot()` reads it all
+ * in one cheap call.
  *
  * @example
  * ```ts
@@ -15,7 +16,8 @@
  *   dataDir: '~/.wes-node'
  * })
  * node.discovery.setDiagnosticsCallbacks({
- *   onBootstrapSuccess: (peerId) => console.log('bootstrapped from', peerId)
+ *   onBootstrapSuccess: (peerId) => console.log('bootstrapped from', peerId),
+ *   onDial: ({ mechanism, peerId, outcome }) => console.log(mechanism, peerId, outcome),
  * })
  * await node.start()
  * console.log(node.snapshot())
@@ -25,14 +27,21 @@
  * @packageDocumentation
  */
 
-export { createP2PNode } from './node.js'
-export type { P2PNode, P2PNodeComponents, P2PNodeStatus } from './node.js'
+export { createP2PNode } from './node/index.js'
+export type { P2PNode, P2PNodeComponents, P2PNodeStatus } from './node/index.js'
 export type { NodeSnapshot, Reachability } from './snapshot.js'
-export { DEFAULT_P2P_OPTIONS, DHT_MODES, LOG_LEVELS, resolveOptions } from './options.js'
+export {
+  DEFAULT_P2P_OPTIONS,
+  DHT_MODES,
+  LOG_FORMATS,
+  LOG_LEVELS,
+  resolveOptions,
+} from './options.js'
 export type {
   DhtMode,
   DhtOptions,
   DiscoveryOptions,
+  LogFormat,
   LogLevel,
   P2POptions,
   P2POptionsInit,
@@ -50,14 +59,21 @@ export type {
   BandwidthTotals,
   Direction,
 } from './bandwidth-meter.js'
-export { createDiscoveryService } from './discovery-service.js'
+export { createDiscoveryService } from './discovery/index.js'
 export type {
+  DialOutcome,
   DiscoveryCallbacks,
+  DiscoveryContext,
+  DiscoveryDialEvent,
   DiscoveryEventDetail,
   DiscoveryEvents,
+  DiscoveryLibp2p,
+  DiscoveryMechanism,
   DiscoveryService,
   DiscoveryServiceComponents,
   DiscoveryServiceInit,
   DiscoveryStats,
-} from './discovery-service.js'
-export type { Logger } from './logger.js'
+} from './discovery/index.js'
+export { SILENT_LIBP2P_LOGGER, SILENT_LOGGER } from './logger.js'
+export type { LogFields, Logger } from './logger.js'
+export type { MetricsComponents, MetricsFactory } from './wire-metrics.js'

@@ -1,14 +1,34 @@
 /**
- * The node's options: defaults, deep merge and validation. Every field is checked once, here,
- * with a message that names the dotted field and the rejected value.
+ * The node's options: their types, defaults, deep merge and validation. Every field is checked
+ * once, here (with the field checks of option-checks.ts), with a message that names the dotted
+ * field and the rejected value.
+ *
+ * Over 300 lines on purpose: two thirds are the documented option types (the contract of the
+ * config file), and a new option is its type, its default and its check, which stay in this one
+ * file so that none of the three can be forgotten.
  */
 
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { peerIdFromString } from '@libp2p/peer-id'
-import { multiaddr } from '@multiformats/multiaddr'
 import { OptionsError } from './errors.js'
-import type { Multiaddr } from '@multiformats/multiaddr'
+import {
+  bool,
+  checkBootstrapAddr,
+  deepFreeze,
+  expandDataDir,
+  hostPort,
+  integer,
+  invalid,
+  isPlainObject,
+  nonEmptyString,
+  oneOf,
+  parseMultiaddr,
+  protocolId,
+  show,
+  stringArray,
+} from './option-checks.js'
+
+export { checkBootstrapAddr, expandDataDir } from './option-checks.js'
 
 /** The kad-dht mode: `auto` serves the DHT only once AutoNAT confirms a public address. */
 export type DhtMode = 'auto' | 'client' | 'server'
@@ -16,11 +36,17 @@ export type DhtMode = 'auto' | 'client' | 'server'
 /** Log verbosity, applied by the application's logger. */
 export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug' | 'trace'
 
+/** How the application writes log lines: readable text, or one JSON object per line. */
+export type LogFormat = 'text' | 'json'
+
 /** The DHT modes, in the order error messages list them. */
 export const DHT_MODES: readonly DhtMode[] = ['auto', 'client', 'server']
 
 /** The log levels, from quiet to verbose. */
 export const LOG_LEVELS: readonly LogLevel[] = ['silent', 'error', 'warn', 'info', 'debug', 'trace']
+
+/** The log formats. */
+export const LOG_FORMATS: readonly LogFormat[] = ['text', 'json']
 
 /** Kademlia DHT settings. */
 export interface DhtOptions {
@@ -143,6 +169,19 @@ export interface P2POptions {
   diagnosticsTokenFile: string | undefined
   /** @default 'info' */
   logLevel: LogLevel
+  /**
+   * How the application writes its log (applied by the application's logger).
+   *
+   * @default 'text'
+   */
+  logFormat: LogFormat
+  /**
+   * Serve libp2p's own metrics (`libp2p_*`) beside the node's (the application passes a
+   * `metrics` factory to the node when true).
+   *
+   * @default true
+   */
+  libp2pMetrics: boolean
   /** @default { minPeers: 3, bootstrapIntervalMs: 5_000, bootstrapMaxIntervalMs: 60_000, dialTimeoutMs: 10_000 } */
   discovery: DiscoveryOptions
   /**
@@ -175,6 +214,8 @@ export const DEFAULT_P2P_OPTIONS: P2POptions = deepFreeze({
   diagnosticsAddr: '127.0.0.1:28686',
   diagnosticsTokenFile: undefined,
   logLevel: 'info',
+  logFormat: 'text',
+  libp2pMetrics: true,
   discovery: {
     minPeers: 3,
     bootstrapIntervalMs: 5_000,
@@ -284,6 +325,8 @@ function validate(o: Record<string, unknown>): P2POptions {
         ? undefined
         : resolve(nonEmptyString('diagnosticsTokenFile', o.diagnosticsTokenFile)),
     logLevel: oneOf('logLevel', o.logLevel, LOG_LEVELS),
+    logFormat: oneOf('logFormat', o.logFormat, LOG_FORMATS),
+    libp2pMetrics: bool('libp2pMetrics', o.libp2pMetrics),
     discovery: {
       minPeers: integer('discovery.minPeers', discovery.minPeers, 0, 1000),
       bootstrapIntervalMs: integer(
@@ -312,163 +355,4 @@ function validate(o: Record<string, unknown>): P2POptions {
   }
 
   return options
-}
-
-/** Expands a leading `~` to the home directory and makes the path absolute. */
-export function expandDataDir(path: string): string {
-  if (path === '~') {
-    return homedir()
-  }
-  if (path.startsWith('~/') || path.startsWith('~\\')) {
-    return join(homedir(), path.slice(2))
-  }
-  return resolve(path)
-}
-
-/**
- * Parses a bootstrap multiaddr and returns it with the peer ID it names.
- *
- * @throws {OptionsError} when the address does not parse or has no valid `/p2p/<peer id>`
- */
-export function checkBootstrapAddr(
-  field: string,
-  value: string,
-): { multiaddr: Multiaddr; peerId: string } {
-  const ma = parseMultiaddr(field, value)
-  const id = ma.getComponents().findLast((c) => c.name === 'p2p')?.value
-  if (id == null) {
-    throw invalid(field, value, 'a multiaddr ending in /p2p/<peer id>')
-  }
-  try {
-    return { multiaddr: ma, peerId: peerIdFromString(id).toString() }
-  } catch {
-    throw invalid(field, value, 'a valid peer id after /p2p/')
-  }
-}
-
-function parseMultiaddr(field: string, value: string): Multiaddr {
-  try {
-    return multiaddr(value)
-  } catch {
-    throw invalid(field, value, 'a multiaddr such as /ip4/127.0.0.1/tcp/28680')
-  }
-}
-
-function stringArray(field: string, value: unknown): string[] {
-  if (!Array.isArray(value)) {
-    throw invalid(field, value, 'an array of strings')
-  }
-  return value.map((item: unknown, i) => {
-    if (typeof item !== 'string') {
-      throw invalid(`${field}[${i}]`, item, 'a string')
-    }
-    return item
-  })
-}
-
-function bool(field: string, value: unknown): boolean {
-  if (typeof value !== 'boolean') {
-    throw invalid(field, value, 'true or false')
-  }
-  return value
-}
-
-function nonEmptyString(field: string, value: unknown): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw invalid(field, value, 'a non-empty string')
-  }
-  return value
-}
-
-function oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw invalid(field, value, `one of ${allowed.join(', ')}`)
-  }
-  return value as T
-}
-
-function protocolId(field: string, value: unknown): string {
-  if (typeof value !== 'string' || !value.startsWith('/') || value.length < 2 || /\s/.test(value)) {
-    throw invalid(field, value, 'a protocol id starting with "/", e.g. /wes/kad/1.0.0')
-  }
-  return value
-}
-
-function integer(field: string, value: unknown, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw invalid(field, value, `an integer from ${min} to ${max}`)
-  }
-  return value
-}
-
-function hostPort(field: string, value: unknown): string {
-  const expected = 'host:port with a port from 0 to 65535, IPv6 as [::1]:port'
-  if (typeof value !== 'string') {
-    throw invalid(field, value, expected)
-  }
-  let host: string
-  let port: string
-  const bracketed = /^\[([^\]]+)\]:(\d+)$/.exec(value)
-  if (bracketed != null) {
-    host = bracketed[1] ?? ''
-    port = bracketed[2] ?? ''
-    if (!host.includes(':')) {
-      throw invalid(field, value, expected)
-    }
-  } else {
-    const colon = value.lastIndexOf(':')
-    host = value.slice(0, colon)
-    port = value.slice(colon + 1)
-    if (colon <= 0 || host.includes(':') || !/^[A-Za-z0-9.-]+$/.test(host)) {
-      throw invalid(field, value, expected)
-    }
-  }
-  if (!/^\d{1,5}$/.test(port) || Number(port) > 65_535) {
-    throw invalid(field, value, expected)
-  }
-  return value
-}
-
-function invalid(field: string, value: unknown, expected: string): OptionsError {
-  return new OptionsError(
-    `invalid option ${field}: ${show(value)} (expected ${expected})`,
-    field,
-    value,
-  )
-}
-
-function show(value: unknown): string {
-  if (value === undefined) {
-    return 'undefined'
-  }
-  if (typeof value === 'number' && !Number.isFinite(value)) {
-    return String(value)
-  }
-  try {
-    const text = JSON.stringify(value)
-    if (text !== undefined) {
-      return text.length > 200 ? `${text.slice(0, 200)}...` : text
-    }
-  } catch {
-    // fall through: cyclic or otherwise unserialisable values
-  }
-  return String(value)
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return false
-  }
-  const proto: unknown = Object.getPrototypeOf(value)
-  return proto === Object.prototype || proto === null
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const inner of Object.values(value)) {
-      deepFreeze(inner)
-    }
-    Object.freeze(value)
-  }
-  return value
 }

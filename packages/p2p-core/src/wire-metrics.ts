@@ -1,14 +1,16 @@
 /**
- * A minimal libp2p `Metrics` component that feeds a {@link BandwidthMeter} with the bytes of
- * every connection, after encryption and muxing: libp2p hands each raw multiaddr connection to
- * `trackMultiaddrConnection` before upgrading it. Everything else libp2p registers through this
- * component (its own counters and gauges) is accepted and discarded, so the metric plumbing
- * costs nothing.
+ * The libp2p `Metrics` component of a node: it feeds a {@link BandwidthMeter} with the bytes of
+ * every connection, after encryption and muxing (libp2p hands each raw multiaddr connection to
+ * `trackMultiaddrConnection` before upgrading it), and forwards everything else libp2p registers
+ * (its own counters, gauges and histograms) to a delegate `Metrics`, such as
+ * `@libp2p/prometheus-metrics` on the application's registry. Without a delegate those
+ * registrations are accepted and discarded, so the metric plumbing costs nothing.
  */
 
 import type { BandwidthMeter } from './bandwidth-meter.js'
 import type {
   CalculatedMetricOptions,
+  ComponentLogger,
   Counter,
   CounterGroup,
   Histogram,
@@ -19,6 +21,7 @@ import type {
   MetricOptions,
   Metrics,
   MultiaddrConnection,
+  Startable,
   Stream,
   Summary,
   SummaryGroup,
@@ -53,20 +56,46 @@ function isCalculated(options: object | undefined): boolean {
   return options != null && 'calculate' in options
 }
 
-/**
- * The `Metrics` component: counts wire bytes into `meter`.
- *
- * Relayed (`/p2p-circuit`) connections are not counted: their bytes already travel, and are
- * counted, on the connection to the relay.
- */
-export class WireMetrics implements Metrics {
-  private readonly meter: BandwidthMeter
+/** What libp2p gives a metrics factory; `@libp2p/prometheus-metrics` needs only the logger. */
+export interface MetricsComponents {
+  logger: ComponentLogger
+}
 
-  constructor(meter: BandwidthMeter) {
+/**
+ * Builds the `Metrics` that libp2p's own metrics are forwarded to, e.g.
+ * `prometheusMetrics({ registry, collectDefaultMetrics: false, preserveExistingMetrics: true })`.
+ */
+export type MetricsFactory = (components: MetricsComponents) => Metrics
+
+type RegisterMethod = {
+  [K in keyof Metrics]: K extends `register${string}` ? K : never
+}[keyof Metrics]
+
+/**
+ * The `Metrics` component: counts wire bytes into `meter`, forwards the rest to `delegate`.
+ *
+ * Relayed (`/p2p-circuit`) connections are not counted by the meter: their bytes already travel,
+ * and are counted, on the connection to the relay.
+ */
+export class WireMetrics implements Metrics, Startable {
+  private readonly meter: BandwidthMeter
+  private readonly delegate?: Metrics
+
+  constructor(meter: BandwidthMeter, delegate?: Metrics) {
     this.meter = meter
+    this.delegate = delegate
+  }
+
+  start(): void | Promise<void> {
+    return (this.delegate as Partial<Startable> | undefined)?.start?.()
+  }
+
+  stop(): void | Promise<void> {
+    return (this.delegate as Partial<Startable> | undefined)?.stop?.()
   }
 
   trackMultiaddrConnection(maConn: MultiaddrConnection): void {
+    this.delegate?.trackMultiaddrConnection(maConn)
     if (maConn.remoteAddr.getComponents().some((c) => c.name === 'p2p-circuit')) {
       return
     }
@@ -82,41 +111,38 @@ export class WireMetrics implements Metrics {
   }
 
   trackProtocolStream(stream: Stream): void {
-    // per-protocol accounting is not needed: the connection totals already include streams
-    void stream
+    // the meter needs no per-protocol accounting: the connection totals already include streams
+    this.delegate?.trackProtocolStream(stream)
   }
 
   registerMetric(name: string, options?: MetricOptions): Metric
   registerMetric(name: string, options: CalculatedMetricOptions): void
-  registerMetric(
-    name: string,
-    options?: MetricOptions | CalculatedMetricOptions,
-  ): Metric | undefined {
-    return isCalculated(options) ? undefined : NOOP_METRIC
+  registerMetric(name: string, options?: MetricOptions): Metric | undefined {
+    return this.register('registerMetric', name, options, NOOP_METRIC)
   }
 
   registerMetricGroup(name: string, options?: MetricOptions): MetricGroup
   registerMetricGroup(name: string, options: CalculatedMetricOptions<Record<string, number>>): void
   registerMetricGroup(name: string, options?: MetricOptions): MetricGroup | undefined {
-    return isCalculated(options) ? undefined : NOOP_METRIC_GROUP
+    return this.register('registerMetricGroup', name, options, NOOP_METRIC_GROUP)
   }
 
   registerCounter(name: string, options?: MetricOptions): Counter
   registerCounter(name: string, options: CalculatedMetricOptions): void
   registerCounter(name: string, options?: MetricOptions): Counter | undefined {
-    return isCalculated(options) ? undefined : NOOP_COUNTER
+    return this.register('registerCounter', name, options, NOOP_COUNTER)
   }
 
   registerCounterGroup(name: string, options?: MetricOptions): CounterGroup
   registerCounterGroup(name: string, options: CalculatedMetricOptions<Record<string, number>>): void
   registerCounterGroup(name: string, options?: MetricOptions): CounterGroup | undefined {
-    return isCalculated(options) ? undefined : NOOP_COUNTER_GROUP
+    return this.register('registerCounterGroup', name, options, NOOP_COUNTER_GROUP)
   }
 
   registerHistogram(name: string, options?: HistogramOptions): Histogram
   registerHistogram(name: string, options: CalculatedMetricOptions & HistogramOptions): void
   registerHistogram(name: string, options?: HistogramOptions): Histogram | undefined {
-    return isCalculated(options) ? undefined : NOOP_HISTOGRAM
+    return this.register('registerHistogram', name, options, NOOP_HISTOGRAM)
   }
 
   registerHistogramGroup(name: string, options?: HistogramOptions): HistogramGroup
@@ -125,13 +151,13 @@ export class WireMetrics implements Metrics {
     options: CalculatedMetricOptions<Record<string, number>> & HistogramOptions,
   ): void
   registerHistogramGroup(name: string, options?: HistogramOptions): HistogramGroup | undefined {
-    return isCalculated(options) ? undefined : NOOP_HISTOGRAM_GROUP
+    return this.register('registerHistogramGroup', name, options, NOOP_HISTOGRAM_GROUP)
   }
 
   registerSummary(name: string, options?: SummaryOptions): Summary
   registerSummary(name: string, options: CalculatedMetricOptions & SummaryOptions): void
   registerSummary(name: string, options?: SummaryOptions): Summary | undefined {
-    return isCalculated(options) ? undefined : NOOP_SUMMARY
+    return this.register('registerSummary', name, options, NOOP_SUMMARY)
   }
 
   registerSummaryGroup(name: string, options?: SummaryOptions): SummaryGroup
@@ -140,7 +166,7 @@ export class WireMetrics implements Metrics {
     options: CalculatedMetricOptions<Record<string, number>> & SummaryOptions,
   ): void
   registerSummaryGroup(name: string, options?: SummaryOptions): SummaryGroup | undefined {
-    return isCalculated(options) ? undefined : NOOP_SUMMARY_GROUP
+    return this.register('registerSummaryGroup', name, options, NOOP_SUMMARY_GROUP)
   }
 
   traceFunction<F>(name: string, fn: F): F {
@@ -150,9 +176,32 @@ export class WireMetrics implements Metrics {
   createTrace(): undefined {
     return undefined
   }
+
+  /**
+   * One registration, forwarded to the delegate when there is one. A calculated metric (one with
+   * `calculate`) is read by the delegate at scrape time and has no handle.
+   */
+  private register<Handle>(
+    method: RegisterMethod,
+    name: string,
+    options: object | undefined,
+    noop: Handle,
+  ): Handle | undefined {
+    if (this.delegate != null) {
+      const register = this.delegate[method] as (
+        name: string,
+        options?: object,
+      ) => Handle | undefined
+      return register.call(this.delegate, name, options)
+    }
+    return isCalculated(options) ? undefined : noop
+  }
 }
 
 /** The factory libp2p's `metrics` option takes. */
-export function wireMetrics(meter: BandwidthMeter): () => Metrics {
-  return () => new WireMetrics(meter)
+export function wireMetrics(
+  meter: BandwidthMeter,
+  delegate?: MetricsFactory,
+): (components: MetricsComponents) => Metrics {
+  return (components) => new WireMetrics(meter, delegate?.(components))
 }

@@ -1,50 +1,10 @@
-import { generateKeyPair } from '@libp2p/crypto/keys'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import { TypedEventEmitter } from 'main-event'
-import { createDiscoveryService } from '../../src/discovery-service.js'
+import { createDiscoveryService } from '../../src/discovery/index.js'
+import { FakeLibp2p, newPeerId } from '../fixtures/fake-libp2p.js'
 import { waitFor } from '../fixtures/nodes.js'
-import type { DiscoveryService, DiscoveryServiceComponents } from '../../src/discovery-service.js'
+import type { DiscoveryService, DiscoveryServiceComponents } from '../../src/discovery/index.js'
 import type { PeerDiscoveryEvents, PeerId } from '@libp2p/interface'
-
-async function newPeerId(): Promise<PeerId> {
-  return peerIdFromPrivateKey(await generateKeyPair('Ed25519'))
-}
-
-/** A stand-in for libp2p: dials fail (or succeed) on demand, connections are a set. */
-class FakeLibp2p extends TypedEventEmitter<{ 'peer:disconnect': CustomEvent<PeerId> }> {
-  readonly connected = new Set<string>()
-  dials: string[] = []
-  failDials = true
-
-  constructor(readonly peerId: PeerId) {
-    super()
-  }
-
-  async dial(target: unknown): Promise<unknown> {
-    const text = Array.isArray(target) ? String(target[0]) : String(target)
-    this.dials.push(text)
-    if (this.failDials) {
-      throw new Error(`connection refused: ${text}`)
-    }
-    const id = text.split('/p2p/')[1] ?? text
-    this.connected.add(id)
-    return {}
-  }
-
-  getConnections(peerId?: PeerId): unknown[] {
-    return peerId == null ? [...this.connected] : this.connected.has(peerId.toString()) ? [{}] : []
-  }
-
-  getPeers(): unknown[] {
-    return [...this.connected]
-  }
-
-  disconnect(id: string, peerId: PeerId): void {
-    this.connected.delete(id)
-    this.safeDispatchEvent('peer:disconnect', { detail: peerId })
-  }
-}
 
 let service: DiscoveryService | undefined
 afterEach(() => {

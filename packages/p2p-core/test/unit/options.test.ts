@@ -27,6 +27,8 @@ describe('resolveOptions', () => {
       diagnosticsEnabled: true,
       diagnosticsAddr: '127.0.0.1:28686',
       logLevel: 'info',
+      logFormat: 'text',
+      libp2pMetrics: true,
       discovery: {
         minPeers: 3,
         bootstrapIntervalMs: 5_000,
@@ -67,6 +69,13 @@ describe('resolveOptions', () => {
     )
   })
 
+  test('takes the log format and libp2p metrics switch', () => {
+    expect(resolveOptions({ logFormat: 'json', libp2pMetrics: false })).toMatchObject({
+      logFormat: 'json',
+      libp2pMetrics: false,
+    })
+  })
+
   test('accepts IPv6 and hostname diagnostics addresses, ports 0 and 65535', () => {
     expect(resolveOptions({ diagnosticsAddr: '[::1]:0' }).diagnosticsAddr).toBe('[::1]:0')
     expect(resolveOptions({ diagnosticsAddr: 'localhost:65535' }).diagnosticsAddr).toBe(
@@ -85,6 +94,16 @@ describe('resolveOptions', () => {
       { logLevel: 'loud' },
       'logLevel',
       'invalid option logLevel: "loud" (expected one of silent, error, warn, info, debug, trace)',
+    ],
+    [
+      { logFormat: 'yaml' },
+      'logFormat',
+      'invalid option logFormat: "yaml" (expected one of text, json)',
+    ],
+    [
+      { libp2pMetrics: 'no' },
+      'libp2pMetrics',
+      'invalid option libp2pMetrics: "no" (expected true or false)',
     ],
     [{ mdns: 'yes' }, 'mdns', 'invalid option mdns: "yes" (expected true or false)'],
     [{ autonat: 1 }, 'autonat', 'invalid option autonat: 1'],

@@ -1,0 +1,223 @@
+/**
+ * A node's lifecycle and its snapshot: start and stop in order (libp2p, the mDNS probe, then
+ * discovery; the reverse on stop), never interleaved, and a cheap `snapshot()` of derived state
+ * that is cached until libp2p announces a change.
+ */
+
+import { NotStartedError } from '../errors.js'
+import { reachabilityOf } from '../reachability.js'
+import { MDNS_READY_TIMEOUT_MS } from './mdns-probe.js'
+import type { BandwidthMeter } from '../bandwidth-meter.js'
+import type { DiscoveryService } from '../discovery/index.js'
+import type { Logger } from '../logger.js'
+import type { P2POptions } from '../options.js'
+import type { ReachabilityVerdict } from '../reachability.js'
+import type { NodeSnapshot } from '../snapshot.js'
+import type { Libp2pHandles } from './compose.js'
+import type { P2PNode, P2PNodeStatus } from './index.js'
+import type { MdnsState } from './mdns-probe.js'
+import type { Libp2p } from '@libp2p/interface'
+
+/**
+ * How long derived state may be served from memory. Every change libp2p announces drops it at
+ * once (`self:peer:update` for the node's addresses and reachability, `connection:open`/`close`
+ * for peers and connections); the bound only covers changes it does not announce, such as a
+ * connection turning from open to closing.
+ */
+const CACHE_MS = 1_000
+
+/** Events after which the node's own addresses or its connections must be read again. */
+const SELF_EVENTS = ['self:peer:update'] as const
+const CONNECTION_EVENTS = ['connection:open', 'connection:close'] as const
+
+export interface NodeLifecycleInit {
+  options: P2POptions
+  libp2p: Libp2p
+  handles: Libp2pHandles
+  bandwidth: BandwidthMeter
+  discovery: DiscoveryService
+  mdnsState: MdnsState
+  /** The node's `node` component logger. */
+  log: Logger
+}
+
+export class DefaultP2PNode implements P2PNode {
+  readonly peerId: string
+  readonly options: P2POptions
+  readonly libp2p: Libp2p
+  readonly discovery: DiscoveryService
+  readonly bandwidth: BandwidthMeter
+  private currentStatus: P2PNodeStatus = 'stopped'
+  private transition: Promise<void> = Promise.resolve()
+  private readonly log: Logger
+  private readonly handles: Libp2pHandles
+  private readonly mdnsState: MdnsState
+  private selfCache?: { at: number; listenAddrs: readonly string[]; verdict: ReachabilityVerdict }
+  private connectionCache?: { at: number; peerIds: readonly string[]; connections: number }
+  private readonly dropSelfCache = (): void => {
+    this.selfCache = undefined
+  }
+  private readonly dropConnectionCache = (): void => {
+    this.connectionCache = undefined
+  }
+
+  constructor(init: NodeLifecycleInit) {
+    this.options = init.options
+    this.libp2p = init.libp2p
+    this.peerId = init.libp2p.peerId.toString()
+    this.bandwidth = init.bandwidth
+    this.discovery = init.discovery
+    this.log = init.log
+    this.handles = init.handles
+    this.mdnsState = init.mdnsState
+  }
+
+  get status(): P2PNodeStatus {
+    return this.currentStatus
+  }
+
+  async start(): Promise<void> {
+    await this.enqueue(async () => {
+      if (this.currentStatus === 'started') {
+        return
+      }
+      this.currentStatus = 'starting'
+      try {
+        this.bandwidth.reset()
+        await this.libp2p.start()
+        if (this.options.mdns) {
+          await this.mdnsState.waitSettled(MDNS_READY_TIMEOUT_MS)
+          if (!this.mdnsState.available) {
+            this.log.warn('mDNS is not available; local discovery is off, bootstrap still works', {
+              reason: this.mdnsState.failure ?? 'multicast group not joined',
+            })
+          }
+        }
+        this.watchCaches(true)
+        this.discovery.start()
+        this.currentStatus = 'started'
+        this.log.info('p2p node started', {
+          peer: this.peerId,
+          listen: this.getMultiaddrs(),
+        })
+      } catch (err) {
+        this.discovery.stop()
+        this.watchCaches(false)
+        await Promise.resolve()
+          .then(async () => this.libp2p.stop())
+          .catch(() => undefined)
+        this.currentStatus = 'stopped'
+        throw err
+      }
+    })
+  }
+
+  async stop(): Promise<void> {
+    await this.enqueue(async () => {
+      if (this.currentStatus === 'stopped') {
+        return
+      }
+      this.currentStatus = 'stopping'
+      try {
+        this.discovery.stop()
+        this.watchCaches(false)
+        await this.libp2p.stop()
+        this.log.info('p2p node stopped', { peer: this.peerId })
+      } finally {
+        this.currentStatus = 'stopped'
+      }
+    })
+  }
+
+  getMultiaddrs(): string[] {
+    return this.libp2p.getMultiaddrs().map((ma) => ma.toString())
+  }
+
+  snapshot(): NodeSnapshot {
+    if (this.currentStatus !== 'started') {
+      throw new NotStartedError(`the p2p node is ${this.currentStatus}`)
+    }
+    const { peerIds, connections } = this.connectionState()
+    const self = this.selfState()
+    const { dht, relayTransport } = this.handles
+    return {
+      hostId: this.peerId,
+      // copies: a caller may sort or change its snapshot without touching the cache
+      peerIds: [...peerIds],
+      connections,
+      listenAddrs: [...self.listenAddrs],
+      bandwidth: this.bandwidth.snapshot(),
+      health: {
+        reachability: self.verdict.reachability,
+        autoNATStatus: self.verdict.autoNATStatus,
+        relay: {
+          enabled: this.options.relay.enabled,
+          server: this.options.relay.server,
+          reservations: relayTransport?.reservationStore?.reservationCount() ?? 0,
+        },
+        mdns: {
+          enabled: this.options.mdns,
+          available: this.options.mdns && this.mdnsState.available,
+        },
+      },
+      routing: {
+        routingTableSize: dht.routingTable.size,
+        mode: this.options.dht.mode,
+        currentMode: dht.getMode(),
+        bootstrapPeers: this.options.bootstrap.length,
+      },
+    }
+  }
+
+  private watchCaches(on: boolean): void {
+    this.selfCache = undefined
+    this.connectionCache = undefined
+    const method = on ? 'addEventListener' : 'removeEventListener'
+    for (const event of SELF_EVENTS) this.libp2p[method](event, this.dropSelfCache)
+    for (const event of CONNECTION_EVENTS) this.libp2p[method](event, this.dropConnectionCache)
+  }
+
+  /**
+   * Connected peers and open connections, read again after any connection event (or a second).
+   * Straight from the connection manager's map: libp2p.getConnections() concatenates per-peer
+   * lists into a new array per peer, quadratic in peers.
+   */
+  private connectionState(): { peerIds: readonly string[]; connections: number } {
+    const now = Date.now()
+    if (this.connectionCache === undefined || now - this.connectionCache.at > CACHE_MS) {
+      const peerIds: string[] = []
+      let connections = 0
+      for (const [peer, conns] of this.handles.connectionManager.getConnectionsMap().entries()) {
+        let open = 0
+        for (const conn of conns) if (conn.status === 'open') open++
+        if (open > 0) peerIds.push(peer.toString())
+        connections += open
+      }
+      this.connectionCache = { at: now, peerIds, connections }
+    }
+    return this.connectionCache
+  }
+
+  /** The node's addresses and its reachability, read again after a change (or a second). */
+  private selfState(): { listenAddrs: readonly string[]; verdict: ReachabilityVerdict } {
+    const now = Date.now()
+    if (this.selfCache === undefined || now - this.selfCache.at > CACHE_MS) {
+      this.selfCache = {
+        at: now,
+        listenAddrs: this.getMultiaddrs(),
+        verdict: reachabilityOf(
+          this.handles.addressManager.getAddressesWithMetadata(),
+          this.options.autonat,
+        ),
+      }
+    }
+    return this.selfCache
+  }
+
+  /** Runs lifecycle steps one after another, so start/stop never interleave. */
+  private async enqueue(step: () => Promise<void>): Promise<void> {
+    const next = this.transition.then(step)
+    this.transition = next.catch(() => undefined)
+    await next
+  }
+}

@@ -1,0 +1,94 @@
+import { multiaddr } from '@multiformats/multiaddr'
+import { TypedEventEmitter } from 'main-event'
+import { createBandwidthMeter } from '../../src/bandwidth-meter.js'
+import { SILENT_LIBP2P_LOGGER } from '../../src/logger.js'
+import { wireMetrics } from '../../src/wire-metrics.js'
+import type { Metrics, MultiaddrConnection, Stream } from '@libp2p/interface'
+
+/** A raw connection that only sends and emits `message` events. */
+class FakeConnection extends TypedEventEmitter<{ message: MessageEvent<Uint8Array> }> {
+  readonly remoteAddr = multiaddr('/ip4/127.0.0.1/tcp/4001')
+  sent = 0
+  send(data: Uint8Array): boolean {
+    this.sent += data.byteLength
+    return true
+  }
+  receive(data: Uint8Array): void {
+    this.dispatchEvent(new MessageEvent('message', { data }))
+  }
+}
+
+describe('wireMetrics', () => {
+  test('feeds the meter and discards registrations without a delegate', () => {
+    const meter = createBandwidthMeter()
+    const metrics = wireMetrics(meter)({ logger: SILENT_LIBP2P_LOGGER })
+    const conn = new FakeConnection()
+    metrics.trackMultiaddrConnection(conn as unknown as MultiaddrConnection)
+    conn.send(new Uint8Array(100))
+    conn.receive(new Uint8Array(40))
+    expect(meter.totals()).toMatchObject({ outTotalBytes: 100, inTotalBytes: 40 })
+    expect(conn.sent).toBe(100)
+
+    const counter = metrics.registerCounter('libp2p_test_total')
+    expect(() => counter.increment()).not.toThrow()
+    expect(metrics.registerMetric('libp2p_calculated', { calculate: () => 1 })).toBeUndefined()
+  })
+
+  test('forwards every registration and tracked connection or stream to the delegate, still feeding the meter', () => {
+    const calls: string[] = []
+    const handle = { increment: () => calls.push('increment'), reset: () => {} }
+    const record =
+      (method: string) =>
+      (name: string): typeof handle => {
+        calls.push(`${method} ${name}`)
+        return handle
+      }
+    const delegate = {
+      trackMultiaddrConnection: () => calls.push('trackMultiaddrConnection'),
+      trackProtocolStream: () => calls.push('trackProtocolStream'),
+      registerMetric: record('registerMetric'),
+      registerMetricGroup: record('registerMetricGroup'),
+      registerCounter: record('registerCounter'),
+      registerCounterGroup: record('registerCounterGroup'),
+      registerHistogram: record('registerHistogram'),
+      registerHistogramGroup: record('registerHistogramGroup'),
+      registerSummary: record('registerSummary'),
+      registerSummaryGroup: record('registerSummaryGroup'),
+      stop: () => calls.push('stop'),
+    } as unknown as Metrics
+    const meter = createBandwidthMeter()
+    const metrics = wireMetrics(meter, () => delegate)({ logger: SILENT_LIBP2P_LOGGER })
+
+    expect(metrics.registerCounter('libp2p_a_total')).toBe(handle)
+    metrics.registerCounter('libp2p_a_total').increment()
+    metrics.registerMetric('libp2p_b')
+    metrics.registerMetricGroup('libp2p_c')
+    metrics.registerCounterGroup('libp2p_d')
+    metrics.registerHistogram('libp2p_e')
+    metrics.registerHistogramGroup('libp2p_f')
+    metrics.registerSummary('libp2p_g')
+    metrics.registerSummaryGroup('libp2p_h')
+    const conn = new FakeConnection()
+    metrics.trackMultiaddrConnection(conn as unknown as MultiaddrConnection)
+    metrics.trackProtocolStream({ protocol: '/x' } as unknown as Stream)
+    void (metrics as unknown as { stop(): void }).stop()
+    conn.send(new Uint8Array(7))
+
+    expect(calls).toEqual([
+      'registerCounter libp2p_a_total',
+      'registerCounter libp2p_a_total',
+      'increment',
+      'registerMetric libp2p_b',
+      'registerMetricGroup libp2p_c',
+      'registerCounterGroup libp2p_d',
+      'registerHistogram libp2p_e',
+      'registerHistogramGroup libp2p_f',
+      'registerSummary libp2p_g',
+      'registerSummaryGroup libp2p_h',
+      'trackMultiaddrConnection',
+      'trackProtocolStream',
+      'stop',
+    ])
+    expect(meter.totals().outTotalBytes).toBe(7)
+  })
+})
