@@ -2,14 +2,25 @@ import { Counter, Gauge } from 'prom-client'
 import type { Registry } from 'prom-client'
 import type { DiagnosticsSnapshot, DiagnosticsSource, DiscoveryCallbacks } from './source.js'
 
+/**
+ * The `mechanism` label values of `p2p_discovery_dials_total`: the one place outside
+ * `@wes/p2p-core` that a new discovery mechanism touches. Dials of a mechanism not listed here
+ * are not counted, so a label never takes a value outside this set.
+ */
+export const DISCOVERY_MECHANISMS = ['bootstrap', 'mdns', 'dht'] as const
+
+/** The `outcome` label values of `p2p_discovery_dials_total`. */
+export const DIAL_OUTCOMES = ['success', 'failure'] as const
+
 export interface P2PMetricsComponents {
   /** Read at scrape time, once per scrape. */
   source: DiagnosticsSource
 }
 
 /**
- * Registers the 13 `p2p_*` metrics of the monitoring spec, plus `p2p_routing_table_size`, on `registry` (never on prom-client's
- * global registry) and returns their handles.
+ * Registers the 13 `p2p_*` metrics of the monitoring spec, plus `p2p_routing_table_size` and
+ * `p2p_discovery_dials_total{mechanism,outcome}`, on `registry` (never on prom-client's global
+ * registry) and returns their handles.
  *
  * State gauges (connections, peers, bandwidth) are read from `components.source` when the registry
  * is scraped, so nothing polls while nobody scrapes; they read 0 while the source has no snapshot.
@@ -112,6 +123,16 @@ export function createP2PMetrics(registry: Registry, components: P2PMetricsCompo
       'Peers in the kad-dht routing table right now.',
       (s) => s.routing.routingTableSize,
     ),
+    discoveryDials: new Counter({
+      name: 'p2p_discovery_dials_total',
+      help: 'Dials caused by each discovery mechanism (bootstrap, mdns, dht), by outcome.',
+      labelNames: ['mechanism', 'outcome'] as const,
+      registers: [registry],
+    }),
+  }
+  // every combination exists from the start, so no series is ever absent
+  for (const mechanism of DISCOVERY_MECHANISMS) {
+    for (const outcome of DIAL_OUTCOMES) metrics.discoveryDials.inc({ mechanism, outcome }, 0)
   }
 
   // Callbacks run inside the discovery service: a metrics problem must never break discovery.
@@ -126,6 +147,11 @@ export function createP2PMetrics(registry: Registry, components: P2PMetricsCompo
     }
 
   const discoveryCallbacks: Required<DiscoveryCallbacks> = {
+    onDial: guarded(({ mechanism, outcome }) => {
+      if (isOneOf(mechanism, DISCOVERY_MECHANISMS) && isOneOf(outcome, DIAL_OUTCOMES)) {
+        metrics.discoveryDials.inc({ mechanism, outcome })
+      }
+    }),
     onBootstrapAttempt: guarded(() => metrics.bootstrapAttempts.inc()),
     onBootstrapSuccess: guarded(() => {
       metrics.bootstrapSuccesses.inc()
@@ -172,6 +198,10 @@ function createScrapeSnapshotReader(
     }
     return cached.snapshot
   }
+}
+
+function isOneOf<T extends string>(value: string, allowed: readonly T[]): value is T {
+  return (allowed as readonly string[]).includes(value)
 }
 
 function unixSecondsNow(): number {

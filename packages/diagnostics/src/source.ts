@@ -77,11 +77,25 @@ export interface DiagnosticsSource {
   snapshot(): DiagnosticsSnapshot | undefined
 }
 
+/** One dial a discovery mechanism caused, reported once when it ended. */
+export interface DiscoveryDialEvent {
+  /** The mechanism that caused the dial (`bootstrap`, `mdns`, `dht`, ...). */
+  mechanism: string
+  /** The dialled peer (never a label value). */
+  peerId: string
+  /** `success` or `failure`. */
+  outcome: string
+  /** Why the dial failed. */
+  error?: Error
+}
+
 /**
  * Events of the discovery service that the metrics count. The node's discovery service calls
  * these (`setDiagnosticsCallbacks`); every member is optional.
  */
 export interface DiscoveryCallbacks {
+  /** Every dial any discovery mechanism caused, once it ended. */
+  onDial?(event: DiscoveryDialEvent): void
   /** A dial of a configured bootstrap peer begins. */
   onBootstrapAttempt?(peerId: string): void
   /** That dial produced a connection. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { Registry, register as globalRegistry } from 'prom-client'
 import { createP2PMetrics } from '../../src/index.js'
+import { DIAL_OUTCOMES, DISCOVERY_MECHANISMS } from '../../src/metrics.js'
 import { createStubSource, createThrowingSource, sampleSnapshot } from './stub-source.js'
 
 const EXPECTED_TYPES: Record<string, 'gauge' | 'counter'> = {
@@ -19,12 +20,25 @@ const EXPECTED_TYPES: Record<string, 'gauge' | 'counter'> = {
   p2p_discovery_last_mdns_found_unixtime: 'gauge',
   // added beyond the spec's 13
   p2p_routing_table_size: 'gauge',
+  p2p_discovery_dials_total: 'counter',
 }
 
-/** name -> single unlabelled value, as a scrape sees it. */
+/** The one labelled metric; every other one has a single unlabelled sample. */
+const DIALS = 'p2p_discovery_dials_total'
+
+/** `mechanism/outcome` -> value of p2p_discovery_dials_total. */
+async function scrapeDials(registry: Registry): Promise<Record<string, number>> {
+  const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === DIALS)
+  return Object.fromEntries(
+    (metric?.values ?? []).map((v) => [`${v.labels.mechanism}/${v.labels.outcome}`, v.value]),
+  )
+}
+
+/** name -> single unlabelled value, as a scrape sees it (the labelled dials counter aside). */
 async function scrape(registry: Registry): Promise<Record<string, number>> {
   const values: Record<string, number> = {}
   for (const metric of await registry.getMetricsAsJSON()) {
+    if (metric.name === DIALS) continue
     expect(metric.values).toHaveLength(1)
     values[metric.name] = metric.values[0]?.value ?? Number.NaN
   }
@@ -32,7 +46,7 @@ async function scrape(registry: Registry): Promise<Record<string, number>> {
 }
 
 describe('createP2PMetrics', () => {
-  it('registers exactly the 13 metrics of the spec plus the routing table size, with their types and help, without labels', async () => {
+  it('registers exactly the 13 metrics of the spec plus the routing table size and the dials counter, with their types and help, the 14 without labels', async () => {
     const registry = new Registry()
     createP2PMetrics(registry, { source: createStubSource() })
 
@@ -41,8 +55,48 @@ describe('createP2PMetrics', () => {
     expect(types).toEqual(EXPECTED_TYPES)
     for (const metric of metrics) {
       expect(metric.help.length).toBeGreaterThan(10)
-      expect(metric.values[0]?.labels).toEqual({})
+      if (metric.name !== DIALS) expect(metric.values[0]?.labels).toEqual({})
     }
+  })
+
+  it('creates every mechanism/outcome of p2p_discovery_dials_total at 0 and counts dials through onDial', async () => {
+    const registry = new Registry()
+    const metrics = createP2PMetrics(registry, { source: createStubSource() })
+    expect(await scrapeDials(registry)).toEqual({
+      'bootstrap/success': 0,
+      'bootstrap/failure': 0,
+      'mdns/success': 0,
+      'mdns/failure': 0,
+      'dht/success': 0,
+      'dht/failure': 0,
+    })
+    expect(DISCOVERY_MECHANISMS).toEqual(['bootstrap', 'mdns', 'dht'])
+    expect(DIAL_OUTCOMES).toEqual(['success', 'failure'])
+
+    const { onDial } = metrics.discoveryCallbacks
+    onDial({ mechanism: 'dht', peerId: 'peerA', outcome: 'success' })
+    onDial({ mechanism: 'dht', peerId: 'peerB', outcome: 'success' })
+    onDial({ mechanism: 'bootstrap', peerId: 'peerC', outcome: 'failure', error: new Error('x') })
+    // names outside the fixed sets never become label values
+    onDial({ mechanism: 'rendezvous', peerId: 'peerD', outcome: 'success' })
+    onDial({ mechanism: 'mdns', peerId: 'peerE', outcome: 'cancelled' })
+    expect(await scrapeDials(registry)).toEqual({
+      'bootstrap/success': 0,
+      'bootstrap/failure': 1,
+      'mdns/success': 0,
+      'mdns/failure': 0,
+      'dht/success': 2,
+      'dht/failure': 0,
+    })
+    // the spec's discovery counters are fed by their own callbacks, not by onDial
+    expect(await scrape(registry)).toMatchObject({
+      p2p_discovery_bootstrap_attempt_total: 0,
+      p2p_discovery_mdns_connect_fail_total: 0,
+    })
+    const text = await registry.metrics()
+    expect(text).toContain('# TYPE p2p_discovery_dials_total counter')
+    expect(text).toContain('p2p_discovery_dials_total{mechanism="dht",outcome="success"} 2')
+    expect(text).not.toContain('peerA')
   })
 
   it('reads the state gauges from the source at scrape time', async () => {
@@ -164,11 +218,12 @@ describe('createP2PMetrics', () => {
       handle.inc = broken
     metrics.lastBootstrapUnixtime.set = broken
     metrics.lastMdnsFoundUnixtime.set = broken
-    const callbacks = Object.values(metrics.discoveryCallbacks) as Array<
-      (peerId: string, error: Error) => void
-    >
+    metrics.discoveryDials.inc = broken
+    const { onDial, ...rest } = metrics.discoveryCallbacks
+    const callbacks = Object.values(rest) as Array<(peerId: string, error: Error) => void>
     expect(callbacks).toHaveLength(6)
     for (const callback of callbacks) expect(() => callback('peer', new Error('x'))).not.toThrow()
+    expect(() => onDial({ mechanism: 'dht', peerId: 'peer', outcome: 'success' })).not.toThrow()
   })
 
   it('keeps two nodes apart in one process and leaves the global registry empty', async () => {
