@@ -10,6 +10,11 @@
  * {@link createDiagnosticsApp} builds the Koa app of `/metrics` and `/debug/p2p/*` without
  * listening, and {@link createDiagnosticsServer} listens on `host:port`.
  *
+ * The `/debug/p2p/*` views are one typed table, {@link VIEWS}: the routes register from it, and
+ * {@link createDiagnosticsClient} reads a node with it. A program that only reads a node imports
+ * the light entry `@wes/diagnostics/client` (the client, the table, the address and token rules),
+ * which loads neither Koa nor prom-client.
+ *
  * @example
  * ```ts
  * import { Registry } from 'prom-client'
@@ -43,17 +48,29 @@ export type {
   DiagnosticsServerInit,
 } from './server.js'
 
-export { formatHostPort, isLoopbackHost, parseHostPort } from './host-port.js'
-export type { HostPort } from './host-port.js'
+export { formatHostPort, isLoopbackHost, parseHostPort, tryParseHostPort } from './host-port.js'
+export type { HostPort, HostPortOptions, HostPortResult } from './host-port.js'
+
+export { TOKEN_RULE, validateToken } from './middleware/bearer-auth.js'
 
 export { PROMETHEUS_CONTENT_TYPE } from './routes/metrics.js'
+
+export * from './views/index.js'
+
+export {
+  createDiagnosticsClient,
+  DEFAULT_DIAGNOSTICS_CLIENT_INIT,
+  DiagnosticsClientError,
+  DiagnosticsHttpError,
+  DiagnosticsResponseError,
+  DiagnosticsTimeoutError,
+  DiagnosticsUnreachableError,
+} from './client.js'
 export type {
-  ConnectionsResponse,
-  HealthResponse,
-  PeersResponse,
-  RoutingResponse,
-  StatsResponse,
-} from './routes/debug-p2p.js'
+  DiagnosticsClient,
+  DiagnosticsClientErrorCode,
+  DiagnosticsClientInit,
+} from './client.js'
 
 export { DiagnosticsServerError } from './errors.js'
 export type { DiagnosticsErrorBody, DiagnosticsServerErrorCode, HttpErrorCode } from './errors.js'

@@ -1,6 +1,25 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { Middleware } from 'koa'
-import { UnauthorizedError } from '../errors.js'
+import { DiagnosticsServerError, UnauthorizedError } from '../errors.js'
+
+/** What a diagnostics token must be, in the words of the error message. */
+export const TOKEN_RULE = '16 to 4096 characters without whitespace'
+
+/**
+ * The one rule for a diagnostics bearer token: 16 to 4096 characters, none of them whitespace
+ * (so it survives a header and a file with a trailing newline, and cannot be guessed).
+ *
+ * @throws {DiagnosticsServerError} code `ERR_INIT_INVALID`, message
+ *   `the diagnostics token must be 16 to 4096 characters without whitespace`
+ */
+export function validateToken(token: string): void {
+  if (!/^\S{16,4096}$/.test(token)) {
+    throw new DiagnosticsServerError(
+      'ERR_INIT_INVALID',
+      `the diagnostics token must be ${TOKEN_RULE}`,
+    )
+  }
+}
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest()
@@ -9,9 +28,11 @@ function digest(value: string): Buffer {
 /**
  * Requires `Authorization: Bearer <token>` on every request, `/metrics` included. The comparison
  * runs in constant time over SHA-256 digests, so neither the token's content nor its length leaks
- * through timing. A missing or wrong token answers 401 JSON with `WWW-Authenticate`.
+ * through timing. A missing or wrong token answers 401 JSON with `WWW-Authenticate`. A token that
+ * breaks {@link validateToken}'s rule throws at creation.
  */
 export function bearerAuth(token: string): Middleware {
+  validateToken(token)
   const expected = digest(token)
   return async (ctx, next) => {
     const header = ctx.get('authorization')

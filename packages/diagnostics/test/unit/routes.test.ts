@@ -1,34 +1,18 @@
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { createServer } from 'node:http'
-import type { Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { Registry } from 'prom-client'
-import { createDiagnosticsApp, createP2PMetrics } from '../../src/index.js'
+import { VIEWS, checkBody, createDiagnosticsApp, createP2PMetrics } from '../../src/index.js'
 import type { DiagnosticsSource } from '../../src/index.js'
 import { rawRequest } from './http-client.js'
+import { createLoopbackServers } from './loopback-servers.js'
 import { createStubSource, createThrowingSource, sampleSnapshot } from './stub-source.js'
 
 const JSON_TYPE = 'application/json; charset=utf-8'
 const PROMETHEUS_TYPE = 'text/plain; version=0.0.4; charset=utf-8'
-const DEBUG_PATHS = ['peers', 'connections', 'stats', 'health', 'routing'].map(
-  (name) => `/debug/p2p/${name}`,
-)
+const DEBUG_PATHS = Object.values(VIEWS).map((view) => view.path)
 const ALL_PATHS = ['/metrics', ...DEBUG_PATHS]
 
-let servers: Server[] = []
-
-afterEach(async () => {
-  await Promise.all(
-    servers.map(
-      (server) =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve())
-          server.closeAllConnections()
-        }),
-    ),
-  )
-  servers = []
-})
+const servers = createLoopbackServers()
+afterEach(() => servers.closeAll())
 
 interface Harness {
   baseUrl: string
@@ -41,11 +25,7 @@ async function serve(source: DiagnosticsSource, registry = new Registry()): Prom
   const app = createDiagnosticsApp({ source, registry })
   const errors: unknown[] = []
   app.on('error', (err: unknown) => errors.push(err))
-  const server = createServer(app.callback())
-  servers.push(server)
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  return { baseUrl: `http://127.0.0.1:${port}`, errors }
+  return { baseUrl: `http://${await servers.listen(app.callback())}`, errors }
 }
 
 async function getJson(
@@ -76,6 +56,15 @@ function parsePrometheus(text: string): Record<string, number> {
 }
 
 describe('diagnostics routes', () => {
+  it.each(Object.values(VIEWS))('serves $path from the view table', async (view) => {
+    const { baseUrl } = await serve(createStubSource())
+    const res = await getJson(baseUrl, view.path)
+    expect(res.status).toBe(200)
+    expect(res.type).toBe(JSON_TYPE)
+    expect(res.body).toEqual(view.fromSnapshot(sampleSnapshot()))
+    expect(checkBody(res.body, view.required)).toEqual([])
+  })
+
   it('GET /debug/p2p/peers', async () => {
     const { baseUrl } = await serve(createStubSource())
     const res = await getJson(baseUrl, '/debug/p2p/peers')

@@ -1,0 +1,315 @@
+/**
+ * @packageDocumentation
+ *
+ * `@wes/diagnostics/client`: reads a running node's diagnostics over HTTP, typed by the view table
+ * ({@link VIEWS}). This entry loads neither Koa nor prom-client, only `node:http`, so a command line
+ * that imports it starts fast; the package's main entry exports the same names.
+ *
+ * @example
+ * ```ts
+ * import { createDiagnosticsClient } from '@wes/diagnostics/client'
+ *
+ * const client = createDiagnosticsClient({ addr: '127.0.0.1:28686', timeoutMs: 2_000 })
+ * const health = await client.get('health') // HealthResponse
+ * console.log(health.num_peers, (await client.metrics()).length)
+ * ```
+ */
+import { STATUS_CODES, request } from 'node:http'
+import type { ClientRequest } from 'node:http'
+import { formatHostPort, tryParseHostPort } from './host-port.js'
+import type { HostPort } from './host-port.js'
+import { VIEWS, checkBody, isViewName } from './views/index.js'
+import type { View, ViewName, ViewResponse } from './views/index.js'
+
+export { formatHostPort, isLoopbackHost, parseHostPort, tryParseHostPort } from './host-port.js'
+export type { HostPort, HostPortOptions, HostPortResult } from './host-port.js'
+export { TOKEN_RULE, validateToken } from './middleware/bearer-auth.js'
+export * from './views/index.js'
+
+export interface DiagnosticsClientInit {
+  /**
+   * `host:port` of the node's diagnostics, IPv6 as `[::1]:28686`; port 0 is refused.
+   *
+   * @default '127.0.0.1:28686'
+   */
+  addr?: string
+  /** Sent as `Authorization: Bearer <token>` when set. */
+  token?: string
+  /**
+   * Time allowed for a whole answer.
+   *
+   * @default 5_000
+   */
+  timeoutMs?: number
+  /**
+   * Larger answers are refused.
+   *
+   * @default 64 MiB
+   */
+  maxBytes?: number
+}
+
+/** The defaults of {@link DiagnosticsClientInit}. */
+export const DEFAULT_DIAGNOSTICS_CLIENT_INIT = {
+  addr: '127.0.0.1:28686',
+  timeoutMs: 5_000,
+  maxBytes: 64 * 1024 * 1024,
+} as const
+
+export interface DiagnosticsClient {
+  /** The node's address, `host:port`. */
+  readonly addr: string
+  /**
+   * `GET /debug/p2p/<view>`: the body, checked against the view's required keys.
+   *
+   * @throws {DiagnosticsClientError} see {@link DiagnosticsClientErrorCode}
+   */
+  get<Name extends ViewName>(view: Name): Promise<ViewResponse<Name>>
+  /** `GET /metrics`: the Prometheus text. */
+  metrics(): Promise<string>
+}
+
+export type DiagnosticsClientErrorCode =
+  /** `addr` is not `host:port` with a port from 1 to 65535 (base class). */
+  | 'ERR_ADDR_INVALID'
+  /** `timeoutMs` or `maxBytes` is not a positive integer (base class). */
+  | 'ERR_INIT_INVALID'
+  /** No such view in {@link VIEWS} (base class). */
+  | 'ERR_UNKNOWN_VIEW'
+  /** No connection, or it broke before a whole answer ({@link DiagnosticsUnreachableError}). */
+  | 'ERR_UNREACHABLE'
+  /** No whole answer within `timeoutMs` ({@link DiagnosticsTimeoutError}). */
+  | 'ERR_TIMEOUT'
+  /** An error status, e.g. 401 without a valid token, 503 before the node runs ({@link DiagnosticsHttpError}). */
+  | 'ERR_HTTP_STATUS'
+  /** The body is not JSON: not a wes-node ({@link DiagnosticsResponseError}). */
+  | 'ERR_NOT_JSON'
+  /** JSON without the view's required keys ({@link DiagnosticsResponseError}). */
+  | 'ERR_UNEXPECTED_BODY'
+  /** An answer over `maxBytes` ({@link DiagnosticsResponseError}). */
+  | 'ERR_BODY_TOO_LARGE'
+
+/** Raised by the diagnostics client; branch on `code` (or `name`). */
+export class DiagnosticsClientError extends Error {
+  override readonly name: string = 'DiagnosticsClientError'
+  readonly code: DiagnosticsClientErrorCode
+
+  constructor(code: DiagnosticsClientErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.code = code
+  }
+}
+
+/** The node could not be reached; `errno` is the system's reason (`ECONNREFUSED`, `ENOTFOUND`, ...). */
+export class DiagnosticsUnreachableError extends DiagnosticsClientError {
+  override readonly name = 'DiagnosticsUnreachableError'
+  readonly errno: string | undefined
+
+  constructor(addr: string, cause: unknown) {
+    const message = cause instanceof Error ? cause.message : String(cause)
+    super('ERR_UNREACHABLE', `cannot reach diagnostics at ${addr}: ${message}`, { cause })
+    const errno = (cause as { code?: unknown } | undefined)?.code
+    this.errno = typeof errno === 'string' ? errno : undefined
+  }
+}
+
+/** No whole answer came within `timeoutMs`. */
+export class DiagnosticsTimeoutError extends DiagnosticsClientError {
+  override readonly name = 'DiagnosticsTimeoutError'
+  readonly timeoutMs: number
+
+  constructor(addr: string, timeoutMs: number) {
+    super('ERR_TIMEOUT', `diagnostics at ${addr} gave no answer within ${timeoutMs} ms`)
+    this.timeoutMs = timeoutMs
+  }
+}
+
+/** The node answered an error status with the JSON error body of the server (when it did). */
+export class DiagnosticsHttpError extends DiagnosticsClientError {
+  override readonly name = 'DiagnosticsHttpError'
+  readonly status: number
+  /** The body's `error`, e.g. `not_ready`, `unauthorized`. */
+  readonly serverCode: string | undefined
+  /** The body's `message`: one sentence for a human. */
+  readonly serverMessage: string | undefined
+
+  constructor(addr: string, status: number, body: unknown) {
+    const field = (key: string): string | undefined => {
+      const value = (body as Record<string, unknown> | null | undefined)?.[key]
+      return typeof value === 'string' ? value : undefined
+    }
+    const serverMessage = field('message')
+    super(
+      'ERR_HTTP_STATUS',
+      `diagnostics at ${addr} answered ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd() +
+        (serverMessage !== undefined ? `: ${serverMessage}` : ''),
+    )
+    this.status = status
+    this.serverCode = field('error')
+    this.serverMessage = serverMessage
+  }
+}
+
+/** An answer that is not what a wes-node sends: not JSON, without the view's keys, too large. */
+export class DiagnosticsResponseError extends DiagnosticsClientError {
+  override readonly name = 'DiagnosticsResponseError'
+  readonly status: number
+  /** For `ERR_UNEXPECTED_BODY`: what is wrong, one sentence per key (see {@link checkBody}). */
+  readonly problems: readonly string[]
+
+  constructor(
+    code: 'ERR_NOT_JSON' | 'ERR_UNEXPECTED_BODY' | 'ERR_BODY_TOO_LARGE',
+    status: number,
+    message: string,
+    problems: readonly string[] = [],
+  ) {
+    super(code, message)
+    this.status = status
+    this.problems = problems
+  }
+}
+
+interface Answer {
+  status: number
+  text: string
+}
+
+/**
+ * A client of one node's diagnostics. Each call is one `GET` on a new connection over
+ * `node:http`: not `fetch`, which refuses the "bad ports" of the Fetch standard (6000, 10080,
+ * ...) where a node's diagnostics may listen, and is slow to load.
+ *
+ * @throws {DiagnosticsClientError} `ERR_ADDR_INVALID`, `ERR_INIT_INVALID`
+ */
+export function createDiagnosticsClient(init: DiagnosticsClientInit = {}): DiagnosticsClient {
+  const options = { ...DEFAULT_DIAGNOSTICS_CLIENT_INIT, ...withoutUndefined(init) }
+  const parsed = tryParseHostPort(options.addr, { allowPortZero: false })
+  if (!parsed.ok) throw new DiagnosticsClientError('ERR_ADDR_INVALID', parsed.message)
+  for (const key of ['timeoutMs', 'maxBytes'] as const) {
+    if (!Number.isSafeInteger(options[key]) || options[key] <= 0) {
+      throw new DiagnosticsClientError(
+        'ERR_INIT_INVALID',
+        `diagnostics client ${key} must be a positive integer, got ${options[key]}`,
+      )
+    }
+  }
+  const target = parsed.value
+  const addr = formatHostPort(target)
+
+  const send = (path: string, accept: string): Promise<Answer> =>
+    httpGet(target, path, {
+      accept,
+      ...(options.token !== undefined ? { authorization: `Bearer ${options.token}` } : {}),
+    })
+
+  const httpGet = (
+    { host, port }: HostPort,
+    path: string,
+    headers: Record<string, string>,
+  ): Promise<Answer> =>
+    new Promise((resolve, reject) => {
+      let settled = false
+      const settle = (err: Error | undefined, answer?: Answer): void => {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        if (err !== undefined) reject(err)
+        else resolve(answer as Answer)
+      }
+      const timer = setTimeout(() => {
+        settle(new DiagnosticsTimeoutError(addr, options.timeoutMs))
+        req?.destroy()
+      }, options.timeoutMs)
+      let req: ClientRequest | undefined
+      try {
+        req = request({ host, port, path, method: 'GET', headers, agent: false }, (res) => {
+          const status = res.statusCode ?? 0
+          const chunks: Buffer[] = []
+          let size = 0
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length
+            if (size > options.maxBytes) {
+              settle(
+                new DiagnosticsResponseError(
+                  'ERR_BODY_TOO_LARGE',
+                  status,
+                  `the answer is larger than ${options.maxBytes} bytes`,
+                ),
+              )
+              req?.destroy()
+              return
+            }
+            chunks.push(chunk)
+          })
+          res.on('end', () =>
+            settle(undefined, { status, text: Buffer.concat(chunks).toString('utf8') }),
+          )
+          res.on('error', (err) => settle(new DiagnosticsUnreachableError(addr, err)))
+        })
+      } catch (err) {
+        // node:http throws at once for a header it cannot send (a token with a control character)
+        settle(new DiagnosticsUnreachableError(addr, err))
+        return
+      }
+      req.on('error', (err) => settle(new DiagnosticsUnreachableError(addr, err)))
+      req.end()
+    })
+
+  /** The JSON of an answer; a body that is not JSON is not a wes-node's, whatever the status. */
+  const json = ({ status, text }: Answer): unknown => {
+    try {
+      return JSON.parse(text) as unknown
+    } catch {
+      throw new DiagnosticsResponseError(
+        'ERR_NOT_JSON',
+        status,
+        `diagnostics at ${addr} answered ${status} without JSON`,
+      )
+    }
+  }
+  const ok = (status: number): boolean => status >= 200 && status <= 299
+
+  return {
+    addr,
+
+    async get<Name extends ViewName>(name: Name): Promise<ViewResponse<Name>> {
+      if (!isViewName(name)) {
+        throw new DiagnosticsClientError('ERR_UNKNOWN_VIEW', `no diagnostics view "${name}"`)
+      }
+      const view: View = VIEWS[name]
+      const answer = await send(view.path, 'application/json')
+      const body = json(answer)
+      if (!ok(answer.status)) throw new DiagnosticsHttpError(addr, answer.status, body)
+      const problems = checkBody(body, view.required)
+      if (problems.length > 0) {
+        throw new DiagnosticsResponseError(
+          'ERR_UNEXPECTED_BODY',
+          answer.status,
+          `diagnostics at ${addr} answered an unexpected body for ${view.path} (${problems.join('; ')})`,
+          problems,
+        )
+      }
+      return body as ViewResponse<Name>
+    },
+
+    async metrics() {
+      const answer = await send('/metrics', 'text/plain')
+      if (!ok(answer.status)) {
+        let body: unknown
+        try {
+          body = JSON.parse(answer.text)
+        } catch {
+          body = undefined
+        }
+        throw new DiagnosticsHttpError(addr, answer.status, body)
+      }
+      return answer.text
+    },
+  }
+}
+
+function withoutUndefined<T extends object>(init: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(init).filter(([, value]) => value !== undefined),
+  ) as Partial<T>
+}

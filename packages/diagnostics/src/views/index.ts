@@ -1,0 +1,38 @@
+/**
+ * The `/debug/p2p/*` views as data (Lodestar's "routes as data"): one typed entry per view, read
+ * by the server's routes, the client, the `wes-node diag` CLI, the verify script and the docs test.
+ * Adding a view is one file beside this one and one line in {@link VIEWS} (see the package README,
+ * "Adding a view").
+ */
+import { connections } from './connections.js'
+import { health } from './health.js'
+import { peers } from './peers.js'
+import { routing } from './routing.js'
+import { stats } from './stats.js'
+import type { View } from './view.js'
+
+/** Every view, keyed by the name in its path (`/debug/p2p/<name>`), in the order shown to users. */
+export const VIEWS = { peers, connections, stats, health, routing } as const
+
+/** A view's name: `peers`, `connections`, `stats`, `health`, `routing`. */
+export type ViewName = keyof typeof VIEWS
+
+/** The body a view answers, e.g. `ViewResponse<'health'>` is {@link HealthResponse}. */
+export type ViewResponse<Name extends ViewName> =
+  (typeof VIEWS)[Name] extends View<infer Response> ? Response : never
+
+/** The names of {@link VIEWS}, in order. */
+export const VIEW_NAMES = Object.keys(VIEWS) as ViewName[]
+
+/** Whether `name` is a view (an own key of {@link VIEWS}). */
+export function isViewName(name: string): name is ViewName {
+  return Object.hasOwn(VIEWS, name)
+}
+
+export { checkBody } from './check-body.js'
+export type { JsonType, View } from './view.js'
+export type { ConnectionsResponse } from './connections.js'
+export type { HealthResponse } from './health.js'
+export type { PeersResponse } from './peers.js'
+export type { RoutingResponse } from './routing.js'
+export type { StatsResponse } from './stats.js'

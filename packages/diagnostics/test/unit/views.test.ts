@@ -1,0 +1,84 @@
+import { describe, expect, it } from '@jest/globals'
+import { VIEWS, VIEW_NAMES, checkBody, isViewName } from '../../src/index.js'
+import type { View } from '../../src/index.js'
+import { sampleSnapshot } from './stub-source.js'
+
+const entries = VIEW_NAMES.map((name): [string, View] => [name, VIEWS[name]])
+
+describe('the view table', () => {
+  it('lists the views of the contract first, in order', () => {
+    expect(VIEW_NAMES.slice(0, 5)).toEqual(['peers', 'connections', 'stats', 'health', 'routing'])
+    expect(isViewName('health')).toBe(true)
+    expect(isViewName('toString')).toBe(false)
+  })
+
+  it.each(entries)('%s: its path is /debug/p2p/<name>, its description one line', (name, view) => {
+    expect(view.path).toBe(`/debug/p2p/${name}`)
+    expect(view.description).toMatch(/^[a-z][^\n]{9,80}$/)
+  })
+
+  it.each(entries)('%s: the mapper answers every required key', (_name, view) => {
+    const body = view.fromSnapshot(sampleSnapshot())
+    expect(checkBody(body, view.required)).toEqual([])
+    expect(Object.keys(view.required).length).toBeGreaterThan(0)
+  })
+
+  it.each(entries)('%s: the table shows every key of the body', (_name, view) => {
+    const body = view.fromSnapshot(sampleSnapshot())
+    const table = view.render(body)
+    for (const key of Object.keys(body)) expect(table).toContain(key)
+    expect(table.endsWith('\n')).toBe(false)
+  })
+
+  it('reads a broken counter as 0: JSON has no NaN', () => {
+    const body = VIEWS.stats.fromSnapshot(
+      sampleSnapshot({
+        connections: Number.NaN,
+        bandwidth: {
+          inTotalBytes: Number.POSITIVE_INFINITY,
+          outTotalBytes: 1,
+          inRateBytesPerSecond: Number.NaN,
+          outRateBytesPerSecond: 2,
+        },
+      }),
+    )
+    expect(body).toMatchObject({
+      connections: 0,
+      bandwidth: { in_rate_bps: 0, out_rate_bps: 2, in_total_bytes: 0, out_total_bytes: 1 },
+    })
+  })
+
+  it('health is unhealthy without peers, and only then', () => {
+    const alone = VIEWS.health.fromSnapshot(sampleSnapshot({ peerIds: [] }))
+    expect(VIEWS.health.unhealthy?.(alone)).toBe('no connected peers')
+    expect(VIEWS.health.unhealthy?.(VIEWS.health.fromSnapshot(sampleSnapshot()))).toBeUndefined()
+  })
+})
+
+describe('checkBody', () => {
+  const { required } = VIEWS.stats
+
+  it('names each missing or mistyped key, nested ones dotted', () => {
+    expect(
+      checkBody(
+        { peers: '2', connections: 1, host_id: 'x', bandwidth: { in_rate_bps: 1 } },
+        required,
+      ),
+    ).toEqual([
+      'peers is string, expected number',
+      'bandwidth.out_rate_bps is undefined, expected number',
+      'bandwidth.in_total_bytes is undefined, expected number',
+      'bandwidth.out_total_bytes is undefined, expected number',
+    ])
+  })
+
+  it('refuses what is not an object', () => {
+    expect(checkBody([], required)).toEqual(['the body is array, expected object'])
+    expect(checkBody(null, required)).toEqual(['the body is null, expected object'])
+    expect(checkBody('{}', required)).toEqual(['the body is string, expected object'])
+  })
+
+  it('allows more keys than required', () => {
+    expect(checkBody({ connections: 1, extra: [1] }, VIEWS.connections.required)).toEqual([])
+  })
+})
