@@ -1,5 +1,6 @@
 import { readFile, stat } from 'node:fs/promises'
-import { UsageError, fsReason } from './errors.js'
+import { validateToken } from '@wes/diagnostics/client'
+import { UsageError, fsReason, oneLine } from './errors.js'
 import type { Logger } from './logger.js'
 
 /** The variable that may hold the diagnostics token itself (the CLI's `diag` reads it too). */
@@ -42,11 +43,11 @@ export async function readDiagnosticsToken(
     if (fromEnv === undefined || fromEnv === '') return undefined
     token = fromEnv
   }
-  if (!/^\S{16,4096}$/.test(token)) {
-    throw new UsageError(
-      `the diagnostics token must be 16 to 4096 characters without whitespace (${tokenFile ?? TOKEN_ENV})`,
-      'ERR_TOKEN_INVALID',
-    )
+  try {
+    validateToken(token)
+  } catch (err) {
+    // the rule's own sentence, plus where the token came from (never the token itself)
+    throw new UsageError(`${oneLine(err)} (${tokenFile ?? TOKEN_ENV})`, 'ERR_TOKEN_INVALID')
   }
   return token
 }

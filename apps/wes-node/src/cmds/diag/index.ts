@@ -1,6 +1,7 @@
 import { Argument, Command, InvalidArgumentError } from 'commander'
+import { DEFAULT_DIAGNOSTICS_CLIENT_INIT, VIEWS, VIEW_NAMES } from '@wes/diagnostics/client'
 import type { CliContext } from '../../context.js'
-import { DIAG_VIEWS, resolveDiagOptions } from './options.js'
+import { resolveDiagOptions } from './options.js'
 import type { DiagFlags } from './options.js'
 
 function timeoutMs(raw: string): number {
@@ -11,23 +12,35 @@ function timeoutMs(raw: string): number {
   return value
 }
 
+/** One line per view of the table: its name and description. */
+function viewsHelp(): string {
+  const width = Math.max(...VIEW_NAMES.map((name) => name.length))
+  const lines = VIEW_NAMES.map((name) => `  ${name.padEnd(width)}  ${VIEWS[name].description}`)
+  return ['', 'Views (GET /debug/p2p/<view>):', ...lines].join('\n')
+}
+
 /** `wes-node diag <view> [--addr host:port] [--json]` */
 export function createDiagCommand(context: CliContext): Command {
   return new Command('diag')
     .description(
       "read a running node's diagnostics (exit 1 when unreachable, not ready or, for health, without peers)",
     )
-    .addArgument(new Argument('<view>', 'what to show').choices(DIAG_VIEWS))
+    .addArgument(new Argument('<view>', 'what to show').choices(VIEW_NAMES))
     .option(
       '--addr <host:port>',
-      "the node's diagnostics address (env WES_DIAGNOSTICS_ADDR) (default: 127.0.0.1:28686)",
+      `the node's diagnostics address (env WES_DIAGNOSTICS_ADDR) (default: ${DEFAULT_DIAGNOSTICS_CLIENT_INIT.addr})`,
     )
     .option('--json', 'print the raw JSON')
     .option(
       '--token-file <file>',
       'bearer token for a protected node (env WES_DIAGNOSTICS_TOKEN_FILE or WES_DIAGNOSTICS_TOKEN)',
     )
-    .option('--timeout <ms>', 'give up after this long (default: 5000)', timeoutMs)
+    .option(
+      '--timeout <ms>',
+      `give up after this long (default: ${DEFAULT_DIAGNOSTICS_CLIENT_INIT.timeoutMs})`,
+      timeoutMs,
+    )
+    .addHelpText('after', viewsHelp())
     .action(async (view: string, flags: DiagFlags) => {
       const options = resolveDiagOptions(view, flags, context.env)
       const { diagHandler } = await import('./handler.js')

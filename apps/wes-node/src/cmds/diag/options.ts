@@ -1,15 +1,17 @@
+import {
+  DEFAULT_DIAGNOSTICS_CLIENT_INIT,
+  VIEW_NAMES,
+  isViewName,
+  tryParseHostPort,
+} from '@wes/diagnostics/client'
+import type { ViewName } from '@wes/diagnostics/client'
 import { UsageError } from '../../errors.js'
 
-export const DIAG_VIEWS = ['peers', 'connections', 'stats', 'health', 'routing'] as const
-export type DiagView = (typeof DIAG_VIEWS)[number]
-
-export const DEFAULT_DIAG_ADDR = '127.0.0.1:28686'
+export const DEFAULT_DIAG_ADDR = DEFAULT_DIAGNOSTICS_CLIENT_INIT.addr
 
 export interface DiagOptions {
-  view: DiagView
-  /** `http://host:port` of the node's diagnostics server. */
-  baseUrl: string
-  /** `host:port` as given. */
+  view: ViewName
+  /** `host:port` of the node's diagnostics server, as given (checked). */
   addr: string
   json: boolean
   timeoutMs: number
@@ -19,23 +21,18 @@ export interface DiagOptions {
   tokenFile?: string
 }
 
-/** Turns `host:port` (IPv6 as `[::1]:port`) into a base URL, or throws a `UsageError`. */
-export function diagBaseUrl(addr: string): string {
-  const match = /^(\[[0-9a-fA-F:.]+\]|[^\s:/[\]]+):(\d{1,5})$/.exec(addr.trim())
-  const port = Number(match?.[2])
-  if (match === null || !Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new UsageError(
-      `invalid --addr ${JSON.stringify(addr)} (expected host:port, e.g. 127.0.0.1:28686)`,
-    )
-  }
-  return `http://${match[1]}:${port}`
-}
-
 export interface DiagFlags {
   addr?: string
   json?: boolean
   timeout?: number
   tokenFile?: string
+}
+
+/** `host:port` (IPv6 as `[::1]:port`, port 1 to 65535) or a `UsageError` naming where it came from. */
+function checkAddr(addr: string, label: string): string {
+  const parsed = tryParseHostPort(addr, { allowPortZero: false, label })
+  if (!parsed.ok) throw new UsageError(parsed.message)
+  return addr
 }
 
 /** Flags and environment into options; `--addr` > `WES_DIAGNOSTICS_ADDR` > the default. */
@@ -44,22 +41,26 @@ export function resolveDiagOptions(
   flags: DiagFlags,
   env: Record<string, string | undefined>,
 ): DiagOptions {
-  if (!(DIAG_VIEWS as readonly string[]).includes(view)) {
+  if (!isViewName(view)) {
     throw new UsageError(
-      `unknown view ${JSON.stringify(view)} (expected one of ${DIAG_VIEWS.join(', ')})`,
+      `unknown view ${JSON.stringify(view)} (expected one of ${VIEW_NAMES.join(', ')})`,
     )
   }
   const envAddr = env.WES_DIAGNOSTICS_ADDR?.trim()
-  const addr = flags.addr ?? (envAddr !== undefined && envAddr !== '' ? envAddr : DEFAULT_DIAG_ADDR)
+  const addr =
+    flags.addr !== undefined
+      ? checkAddr(flags.addr.trim(), '--addr')
+      : envAddr !== undefined && envAddr !== ''
+        ? checkAddr(envAddr, 'WES_DIAGNOSTICS_ADDR')
+        : DEFAULT_DIAG_ADDR
   const token = env.WES_DIAGNOSTICS_TOKEN?.trim()
   const envTokenFile = env.WES_DIAGNOSTICS_TOKEN_FILE?.trim()
   const tokenFile = flags.tokenFile ?? (envTokenFile === '' ? undefined : envTokenFile)
   return {
-    view: view as DiagView,
+    view,
     addr,
-    baseUrl: diagBaseUrl(addr),
     json: flags.json === true,
-    timeoutMs: flags.timeout ?? 5_000,
+    timeoutMs: flags.timeout ?? DEFAULT_DIAGNOSTICS_CLIENT_INIT.timeoutMs,
     ...(token !== undefined && token !== '' ? { token } : {}),
     ...(tokenFile !== undefined ? { tokenFile } : {}),
   }
