@@ -18,32 +18,17 @@ const METRICS = {
   p2p_discovery_last_mdns_found_unixtime: 'gauge',
 }
 
-const ENDPOINTS = {
-  '/debug/p2p/peers': { peers: 'number', peer_ids: 'array' },
-  '/debug/p2p/connections': { connections: 'number' },
-  '/debug/p2p/stats': {
-    peers: 'number',
-    connections: 'number',
-    host_id: 'string',
-    'bandwidth.in_rate_bps': 'number',
-    'bandwidth.out_rate_bps': 'number',
-    'bandwidth.in_total_bytes': 'number',
-    'bandwidth.out_total_bytes': 'number',
-  },
-  '/debug/p2p/health': {
-    host_id: 'string',
-    num_peers: 'number',
-    num_conns: 'number',
-    reachability: 'string',
-    autoNAT_status: 'string',
-    'relay_stats.enabled': 'boolean',
-  },
-  '/debug/p2p/routing': {
-    routing_table_size: 'number',
-    mode: 'string',
-    num_bootstrap_peers: 'number',
-  },
+// The views and the keys each must have come from the built view table of @wes/diagnostics
+// (step 1 builds it), so a view added there is checked here too.
+const CLIENT = new URL('../../packages/diagnostics/dist/client.js', import.meta.url)
+let views
+try {
+  views = await import(CLIENT.href)
+} catch (err) {
+  console.error(`  cannot load the view table (${err.code ?? err.message}): run pnpm build first`)
+  process.exit(1)
 }
+const { VIEWS, checkBody } = views
 
 const [check, addr] = process.argv.slice(2)
 const base = `http://${addr}`
@@ -77,14 +62,6 @@ async function get(path) {
   }
 }
 
-function typeOf(value) {
-  return Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value
-}
-
-function at(body, path) {
-  return path.split('.').reduce((node, key) => (node == null ? undefined : node[key]), body)
-}
-
 /** Sample values by metric name from the text format (unlabelled series only). */
 function samples(text) {
   const values = new Map()
@@ -108,7 +85,7 @@ try {
         problems.push(`${name} is not registered as a ${kind}`)
     }
   } else if (check === 'endpoints') {
-    for (const [path, keys] of Object.entries(ENDPOINTS)) {
+    for (const { path, required } of Object.values(VIEWS)) {
       const { status, type, text } = await get(path)
       if (status !== 200) {
         problems.push(`${path} answered ${status}: ${text.slice(0, 200)}`)
@@ -122,10 +99,7 @@ try {
         problems.push(`${path} is not JSON`)
         continue
       }
-      for (const [key, kind] of Object.entries(keys)) {
-        if (typeOf(at(body, key)) !== kind)
-          problems.push(`${path}: ${key} is ${typeOf(at(body, key))}, expected ${kind}`)
-      }
+      for (const problem of checkBody(body, required)) problems.push(`${path}: ${problem}`)
     }
     const metrics = await get('/metrics')
     if (metrics.status !== 200) problems.push(`/metrics answered ${metrics.status}`)
@@ -138,8 +112,8 @@ try {
       if (value === undefined) problems.push(`${name} has no sample`)
       else if (!Number.isFinite(value) || value < 0) problems.push(`${name} is ${value}`)
     }
-    const peers = JSON.parse((await get('/debug/p2p/peers')).text)
-    const connections = JSON.parse((await get('/debug/p2p/connections')).text)
+    const peers = JSON.parse((await get(VIEWS.peers.path)).text)
+    const connections = JSON.parse((await get(VIEWS.connections.path)).text)
     if (values.get('p2p_peers_total') !== peers.peers) {
       problems.push(
         `p2p_peers_total ${values.get('p2p_peers_total')} disagrees with /debug/p2p/peers ${peers.peers}`,
