@@ -1,12 +1,19 @@
 import { Registry } from 'prom-client'
+import type * as PrometheusMetricsModule from '@libp2p/prometheus-metrics'
 import { createP2PNode } from '@wes/p2p-core'
-import type { P2PNode, P2POptions } from '@wes/p2p-core'
+import type { MetricsFactory, P2PNode, P2PNodeComponents, P2POptions } from '@wes/p2p-core'
 import { createDiagnosticsServer, createP2PMetrics } from '@wes/diagnostics'
 import type { DiagnosticsServer, DiagnosticsSource, P2PMetrics } from '@wes/diagnostics'
 import type { Logger } from './logger.js'
 
 export interface RuntimeComponents {
   logger: Logger
+  /**
+   * libp2p's own logger (e.g. one that writes through `logger`).
+   *
+   * @default silent
+   */
+  libp2pLogger?: P2PNodeComponents['libp2pLogger']
   /** Bearer token every diagnostics route requires; none when undefined. */
   token?: string
 }
@@ -29,17 +36,46 @@ export function nodeDiagnosticsSource(node: P2PNode): DiagnosticsSource {
   }
 }
 
+/** Instances of `@libp2p/prometheus-metrics` loaded so far, one per node. */
+let prometheusMetricsInstances = 0
+
+/**
+ * libp2p's own metrics (`libp2p_*`, and a few `nodejs_*` of `@libp2p/prometheus-metrics`) on
+ * `registry`. That package (5.0.24) keeps the metrics it made in a module-level map keyed by
+ * name and hands them to every later instance: a second node in one process would get the first
+ * node's metrics, registered on the first node's registry, and none on its own. Only
+ * `preserveExistingMetrics: false` empties that map, and it also clears prom-client's global
+ * registry (DESIGN.md: keep it true). So each node loads its own instance of the module: a query
+ * makes Node (and jest) evaluate it again, with a map of its own. Each instance stays loaded for
+ * the life of the process: one per node created, and `wes-node start` creates one.
+ */
+async function libp2pMetrics(registry: Registry): Promise<MetricsFactory> {
+  prometheusMetricsInstances++
+  const url = `${import.meta.resolve('@libp2p/prometheus-metrics')}?node=${prometheusMetricsInstances}`
+  const { prometheusMetrics } = (await import(url)) as typeof PrometheusMetricsModule
+  return prometheusMetrics({
+    registry,
+    collectDefaultMetrics: false,
+    preserveExistingMetrics: true,
+  })
+}
+
 /**
  * Wires `@wes/p2p-core` to `@wes/diagnostics`: one registry per node, discovery events
- * counted through the metrics' callbacks, state read from the node at scrape time.
+ * counted through the metrics' callbacks, state read from the node at scrape time, and (unless
+ * `libp2pMetrics` is false) libp2p's own metrics forwarded into the same registry.
  */
 export async function createRuntime(
   options: P2POptions,
   components: RuntimeComponents,
 ): Promise<Runtime> {
-  const { logger } = components
-  const node = await createP2PNode(options, { logger })
+  const { logger, libp2pLogger } = components
   const registry = new Registry()
+  const node = await createP2PNode(options, {
+    logger,
+    ...(libp2pLogger !== undefined ? { libp2pLogger } : {}),
+    ...(options.libp2pMetrics ? { metrics: await libp2pMetrics(registry) } : {}),
+  })
   const source = nodeDiagnosticsSource(node)
   const metrics = createP2PMetrics(registry, { source })
   node.discovery.setDiagnosticsCallbacks(metrics.discoveryCallbacks)

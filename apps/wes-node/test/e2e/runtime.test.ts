@@ -250,6 +250,36 @@ describe('a live node through its diagnostics', () => {
     expect(aAfter.p2p_bandwidth_in_rate_bytes_per_sec).toBeGreaterThan(0)
   })
 
+  it("serves libp2p's own metrics beside the node's, each node on its own registry, and none with libp2pMetrics: false", async () => {
+    const a = await runtime()
+    const b = await runtime()
+    const bare = await runtime({ libp2pMetrics: false })
+    await b.node.libp2p.dial(a.node.libp2p.getMultiaddrs()[0] ?? a.node.libp2p.peerId)
+    await until(
+      () => metrics(a),
+      (v) => v.p2p_connections_total === 1,
+      'the connection',
+    )
+
+    const families = async (rt: Runtime): Promise<string[]> => {
+      const text = await (await fetch(url(rt, '/metrics'))).text()
+      return [...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1] as string)
+    }
+    for (const rt of [a, b]) {
+      const names = await families(rt)
+      expect(names.filter((n) => n.startsWith('libp2p_')).length).toBeGreaterThan(20)
+      expect(names).toContain('libp2p_data_transfer_bytes_total')
+      expect(names).toContain('p2p_connections_total')
+      // libp2p's traffic counted on this node's registry, not on the first node's
+      const text = await (await fetch(url(rt, '/metrics'))).text()
+      const sent = /^libp2p_data_transfer_bytes_total\{protocol="global sent"\} (\d+)$/m.exec(text)
+      expect(Number(sent?.[1])).toBeGreaterThan(0)
+    }
+    const bareNames = await families(bare)
+    expect(bareNames.filter((n) => n.startsWith('libp2p_'))).toEqual([])
+    expect(bareNames).toContain('p2p_discovery_dials_total')
+  })
+
   it('a dead bootstrap address: attempts rise, successes stay 0, the node stays up', async () => {
     const gone = await runtime()
     const deadAddr = gone.node.getMultiaddrs()[0] as string
