@@ -2,19 +2,18 @@ import { STATUS_CODES } from 'node:http'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { DiagnosticsErrorBody, HttpErrorCode } from './errors.js'
+import type { LingeringClose } from './lingering-close.js'
 
 /**
  * Answers for what Node's HTTP server handles before Koa sees a request: parse errors and header
  * timeouts (`clientError`), `CONNECT` (`connect`) and an unsupported `Expect` (`checkExpectation`).
  * Node's own answers to these have no body, or none at all for `CONNECT`; ours are the same JSON
- * error bodies as every route's, and the connection is closed after them.
+ * error bodies as every route's, and the connection is closed after them with a lingering close
+ * (see {@link LingeringClose}), so a client still writing its request reads the answer.
  */
 
 /** The allowed methods of every diagnostics route. */
 const ALLOW = 'GET, HEAD, OPTIONS'
-
-/** How long a closing socket may take to flush the answer before it is destroyed. */
-const FLUSH_TIMEOUT_MS = 1_000
 
 function errorBody(code: HttpErrorCode, message: string): string {
   const body: DiagnosticsErrorBody = { error: code, message }
@@ -39,12 +38,6 @@ function rawResponse(
     '',
     body,
   ].join('\r\n')
-}
-
-function endAndDestroy(socket: Duplex, response: string): void {
-  socket.end(response)
-  // a client that never reads must not keep the socket: destroy after a bounded flush
-  setTimeout(() => socket.destroy(), FLUSH_TIMEOUT_MS).unref()
 }
 
 /** The status and error code for a `clientError`. */
@@ -75,23 +68,30 @@ export function classifyClientError(err: NodeJS.ErrnoException): {
  * `server.on('clientError')`: a proper JSON answer when nothing was written on the connection
  * yet; otherwise (a response in flight, a reset, a closed socket) the connection is dropped.
  */
-export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+export function answerClientError(
+  err: NodeJS.ErrnoException,
+  socket: Duplex,
+  lingering: LingeringClose,
+): void {
+  // Node reports errors again on a socket we answered (at the client's end, at the request
+  // timeout); the answer is out and the lingering close owns the socket
+  if (lingering.has(socket)) return
   const bytesWritten = (socket as Duplex & { bytesWritten?: number }).bytesWritten ?? 0
   if (err.code === 'ECONNRESET' || !socket.writable || bytesWritten > 0) {
     socket.destroy()
     return
   }
   const { status, code, message } = classifyClientError(err)
-  endAndDestroy(socket, rawResponse(status, code, message))
+  lingering.close(socket, rawResponse(status, code, message))
 }
 
 /** `server.on('connect')`: the diagnostics are no proxy; `CONNECT` is a method they do not allow. */
-export function answerConnect(_req: IncomingMessage, socket: Duplex): void {
-  if (!socket.writable) {
-    socket.destroy()
-    return
-  }
-  endAndDestroy(
+export function answerConnect(
+  _req: IncomingMessage,
+  socket: Duplex,
+  lingering: LingeringClose,
+): void {
+  lingering.close(
     socket,
     rawResponse(405, 'method_not_allowed', `this server only answers ${ALLOW}`, [
       `Allow: ${ALLOW}`,

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http'
-import type { Server } from 'node:http'
+import type { IncomingMessage, Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
 import type { Registry } from 'prom-client'
 import { createDiagnosticsApp } from './app.js'
 import {
@@ -12,6 +13,8 @@ import {
 import { DiagnosticsServerError } from './errors.js'
 import { formatHostPort, isLoopbackHost, parseHostPort } from './host-port.js'
 import type { HostPort } from './host-port.js'
+import { createLingeringClose } from './lingering-close.js'
+import type { LingeringClose } from './lingering-close.js'
 import type { DiagnosticsSource } from './source.js'
 
 export interface DiagnosticsServerInit {
@@ -58,6 +61,19 @@ export const DEFAULT_DIAGNOSTICS_SERVER_INIT = {
   maxHeaderSizeBytes: 16 * 1024,
   /** How often Node checks the header and request timeouts (its default, 30 s, would delay them). */
   timeoutCheckIntervalMs: 1_000,
+  /**
+   * How long a connection answered with an error before its request was read (431, 400, 408,
+   * 405) keeps reading and discarding what the client still sends, so the client's write ends
+   * and it reads the answer instead of a reset. Enough for a client on loopback or a LAN to finish
+   * a request of a few MiB; short so that a client cannot hold a socket open with it.
+   */
+  lingerTimeoutMs: 2_000,
+  /**
+   * The most such a connection discards before it is destroyed: far more than a client sends
+   * after a request line or header block over the limit (a 1 MiB URL already is absurd), and a
+   * bound on the reading anyone can make the server do for nothing.
+   */
+  lingerMaxBytes: 4 * 1024 * 1024,
 } as const
 
 /** Where log lines go; the server logs its start, stop and unexpected route errors. */
@@ -76,7 +92,10 @@ export interface DiagnosticsServerComponents {
 export interface DiagnosticsServer {
   /** Listens; resolves once bound. Idempotent. Rejects with a {@link DiagnosticsServerError}. */
   start(): Promise<void>
-  /** Closes the listener and every open connection, idle keep-alive ones included. Idempotent. */
+  /**
+   * Closes the listener and every open connection, idle keep-alive ones and those lingering after
+   * an error answer included. Idempotent.
+   */
   stop(): Promise<void>
   /**
    * `http://host:port` with the configured host and the bound port (the real one when the
@@ -124,6 +143,7 @@ export function createDiagnosticsServer(
   }
 
   let server: Server | undefined
+  let lingering: LingeringClose | undefined
   let listening: { configured: HostPort; bound: HostPort } | undefined
   let starting: Promise<void> | undefined
   let stopping: Promise<void> | undefined
@@ -147,10 +167,18 @@ export function createDiagnosticsServer(
       app.callback(),
     )
     httpServer.maxConnections = options.maxConnections
+    const lingeringClose = createLingeringClose({
+      timeoutMs: DEFAULT_DIAGNOSTICS_SERVER_INIT.lingerTimeoutMs,
+      maxBytes: DEFAULT_DIAGNOSTICS_SERVER_INIT.lingerMaxBytes,
+    })
     // What Node answers itself (parse errors, header timeouts, CONNECT, Expect) gets the same
     // JSON error bodies as the routes, instead of an empty body or a silently closed socket.
-    httpServer.on('clientError', answerClientError)
-    httpServer.on('connect', answerConnect)
+    httpServer.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) =>
+      answerClientError(err, socket, lingeringClose),
+    )
+    httpServer.on('connect', (req: IncomingMessage, socket: Duplex) =>
+      answerConnect(req, socket, lingeringClose),
+    )
     httpServer.on('checkExpectation', answerExpectation)
 
     await new Promise<void>((resolve, reject) => {
@@ -169,6 +197,7 @@ export function createDiagnosticsServer(
 
     const address = httpServer.address() as AddressInfo
     server = httpServer
+    lingering = lingeringClose
     listening = { configured, bound: { host: address.address, port: address.port } }
     logger?.info(`diagnostics listening on ${urlOf(configured.host, address.port)}`)
     if (!isLoopbackHost(configured.host)) {
@@ -188,8 +217,11 @@ export function createDiagnosticsServer(
       httpServer.close(() => resolve())
       // close() only ends idle connections (Node >= 19); in-flight ones must not hold stop()
       httpServer.closeAllConnections()
+      // nor those in a lingering close: after CONNECT they are no longer the server's connections
+      lingering?.stop()
     })
     server = undefined
+    lingering = undefined
     listening = undefined
     logger?.info('diagnostics server stopped')
   }
