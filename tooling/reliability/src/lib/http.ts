@@ -35,21 +35,56 @@ export async function rawExchange(
   timeoutMs = 3_000,
   host = '127.0.0.1',
 ): Promise<Exchange> {
+  return exchange(port, data, { timeoutMs, host, readAfterWrite: false, pieceBytes: Infinity })
+}
+
+/**
+ * {@link rawExchange} as a client that writes its whole request before it reads anything, in one
+ * write or in `pieceBytes` pieces a millisecond apart (a slower link: still writing when an early
+ * answer comes). A server that answers early and then resets the connection fails this write
+ * (EPIPE), and the answer, though sent, is never read.
+ */
+export async function rawExchangeAfterWrite(
+  port: number,
+  data: string | Buffer,
+  timeoutMs = 3_000,
+  pieceBytes = Infinity,
+): Promise<Exchange> {
+  return exchange(port, data, { timeoutMs, host: '127.0.0.1', readAfterWrite: true, pieceBytes })
+}
+
+async function exchange(
+  port: number,
+  data: string | Buffer,
+  options: { timeoutMs: number; host: string; readAfterWrite: boolean; pieceBytes: number },
+): Promise<Exchange> {
   return new Promise<Exchange>((resolve) => {
-    const socket = connect({ port, host })
+    const socket = connect({ port, host: options.host })
     const chunks: Buffer[] = []
     let error: string | undefined
     let timedOut = false
     const timer = setTimeout(() => {
       timedOut = true
       socket.destroy()
-    }, timeoutMs)
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk))
+    }, options.timeoutMs)
+    const read = (): void => {
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk))
+      socket.resume()
+    }
+    // paused, nothing is read from the kernel until the write is done
+    if (options.readAfterWrite) socket.pause()
+    else read()
     socket.on('error', (err: NodeJS.ErrnoException) => {
       error = err.code ?? err.message
     })
     socket.on('connect', () => {
-      socket.write(data)
+      if (!options.readAfterWrite) {
+        socket.write(data)
+        return
+      }
+      void writeInPieces(socket, data, options.pieceBytes).then((written) => {
+        if (written) read()
+      })
     })
     socket.on('close', () => {
       clearTimeout(timer)
@@ -64,6 +99,25 @@ export async function rawExchange(
       })
     })
   })
+}
+
+/** Writes `data` in `pieceBytes` pieces a millisecond apart; resolves `false` on a write error. */
+async function writeInPieces(
+  socket: Socket,
+  data: string | Buffer,
+  pieceBytes: number,
+): Promise<boolean> {
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data
+  for (let offset = 0; offset < bytes.length; offset += pieceBytes) {
+    if (offset > 0) await new Promise((resolve) => setTimeout(resolve, 1))
+    const written = await new Promise<boolean>((resolve) =>
+      socket.write(bytes.subarray(offset, offset + pieceBytes), (err) =>
+        resolve(err === undefined || err === null),
+      ),
+    )
+    if (!written) return false
+  }
+  return true
 }
 
 /** Parses the first HTTP/1.x response in `raw` (Content-Length, chunked, or until close). */
