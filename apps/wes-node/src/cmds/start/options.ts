@@ -3,7 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path'
 import { resolveOptions } from '@wes/p2p-core'
 import type { P2POptions } from '@wes/p2p-core'
 import { UsageError, fsReason, oneLine } from '../../errors.js'
-import { CONFIG_ENV, SETTINGS, parseSettingValue, setPath } from '../../settings.js'
+import { CONFIG_ENV, SETTINGS, attributeName, parseSettingValue, setPath } from '../../settings.js'
 
 /** Where a commander option value came from (`getOptionValueSource`). */
 export type ValueSource = 'default' | 'config' | 'env' | 'cli' | 'implied' | undefined
@@ -111,8 +111,9 @@ export function envLayer(env: Record<string, string | undefined>): Layer {
 export function flagLayer(flags: StartFlags, source: (flag: string) => ValueSource): Layer {
   const layer: Layer = {}
   for (const setting of SETTINGS) {
-    if (source(setting.flag) !== 'cli') continue
-    const value = flags[setting.flag]
+    const name = attributeName(setting.flag)
+    if (source(name) !== 'cli') continue
+    const value = flags[name]
     if (value !== undefined) setPath(layer, setting.path, value)
   }
   return layer
