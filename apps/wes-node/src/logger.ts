@@ -5,23 +5,11 @@
 
 import pino from 'pino'
 import type { DestinationStream, Logger as PinoLogger } from 'pino'
-import type { LogLevel } from '@wes/p2p-core'
+import type { LogFields, LogFormat, LogLevel, Logger } from '@wes/p2p-core'
 
-/** Structured detail of one line: `{ peer, addr, err }`, never interpolated into the message. */
-export type LogFields = Record<string, unknown>
-
-/** How lines are written: `text` for people, `json` (pino's JSON lines) for log shippers. */
-export type LogFormat = 'text' | 'json'
-
-export interface Logger {
-  error(msg: string, fields?: LogFields): void
-  warn(msg: string, fields?: LogFields): void
-  info(msg: string, fields?: LogFields): void
-  debug(msg: string, fields?: LogFields): void
-  trace(msg: string, fields?: LogFields): void
-  /** A logger whose every line names `name` as its component (`discovery`, `diagnostics`). */
-  forComponent(name: string): Logger
-}
+// The node declares the logger it writes through (with components and fields); this is the
+// one the application gives it, and uses itself.
+export type { LogFields, LogFormat, Logger }
 
 export interface LoggerInit {
   level: LogLevel
