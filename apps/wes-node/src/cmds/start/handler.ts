@@ -1,5 +1,6 @@
 import type { P2POptions } from '@wes/p2p-core'
 import { CliError, EXIT_FAILURE, UsageError, oneLine } from '../../errors.js'
+import { createLibp2pLogger } from '../../libp2p-logger.js'
 import { createLogger } from '../../logger.js'
 import type { Logger } from '../../logger.js'
 import { createRuntime } from '../../runtime.js'
@@ -90,7 +91,13 @@ async function stopWithin(runtime: Runtime, timeoutMs: number, logger: Logger): 
  * has stopped cleanly; rejects with a `CliError` on any expected failure.
  */
 export async function startHandler(options: P2POptions, io: StartIo): Promise<void> {
-  const logger = createLogger({ level: options.logLevel, stream: io.stderr })
+  const logger = createLogger({
+    level: options.logLevel,
+    format: options.logFormat,
+    stream: io.stderr,
+  })
+  // libp2p formats a line for every call while its logger is enabled: only at trace.
+  const libp2pLogger = options.logLevel === 'trace' ? createLibp2pLogger(logger) : undefined
   // Stopped before anything started: nothing to undo.
   if (io.signal.aborted) return
 
@@ -100,7 +107,11 @@ export async function startHandler(options: P2POptions, io: StartIo): Promise<vo
 
   let runtime: Runtime
   try {
-    runtime = await createRuntime(options, { logger, ...(token !== undefined ? { token } : {}) })
+    runtime = await createRuntime(options, {
+      logger,
+      ...(libp2pLogger !== undefined ? { libp2pLogger } : {}),
+      ...(token !== undefined ? { token } : {}),
+    })
   } catch (err) {
     const code = errorCode(err)
     if (code !== undefined && CONFIG_ERROR_CODES.has(code)) throw new UsageError(oneLine(err), code)
@@ -122,9 +133,11 @@ export async function startHandler(options: P2POptions, io: StartIo): Promise<vo
     ]
     io.stdout.write(`${lines.join('\n')}\n`)
     logger.info(`node started with peer id ${node.peerId}`)
-    await new Promise<void>((resolve) =>
-      io.signal.addEventListener('abort', () => resolve(), { once: true }),
-    )
+    // The signal may have come while the lines above were written.
+    await new Promise<void>((resolve) => {
+      if (io.signal.aborted) resolve()
+      else io.signal.addEventListener('abort', () => resolve(), { once: true })
+    })
     logger.info('stopping node')
   }
 
