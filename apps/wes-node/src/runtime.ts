@@ -86,7 +86,7 @@ export async function createRuntime(
           addr: options.diagnosticsAddr,
           ...(components.token !== undefined ? { token: components.token } : {}),
         },
-        { source, registry, logger },
+        { source, registry, logger: logger.forComponent('diagnostics') },
       )
     : undefined
 

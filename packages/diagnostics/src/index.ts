@@ -34,7 +34,7 @@
  * ```
  */
 
-export { createP2PMetrics } from './metrics.js'
+export { createP2PMetrics, DIAL_OUTCOMES, DISCOVERY_MECHANISMS } from './metrics.js'
 export type { P2PMetrics, P2PMetricsComponents } from './metrics.js'
 
 export { createDiagnosticsApp } from './app.js'
@@ -81,6 +81,7 @@ export type {
   DiagnosticsSnapshot,
   DiagnosticsSource,
   DiscoveryCallbacks,
+  DiscoveryDialEvent,
   HealthSnapshot,
   Reachability,
   RoutingSnapshot,
