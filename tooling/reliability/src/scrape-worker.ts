@@ -5,6 +5,7 @@
  */
 
 import { parentPort, workerData } from 'node:worker_threads'
+import { ROUTES as PATHS } from './lib/routes.js'
 
 interface Init {
   baseUrl: string
@@ -15,14 +16,6 @@ interface Init {
 }
 
 const init = workerData as Init
-const PATHS = [
-  '/metrics',
-  '/debug/p2p/peers',
-  '/debug/p2p/connections',
-  '/debug/p2p/stats',
-  '/debug/p2p/health',
-  '/debug/p2p/routing',
-]
 const deadline = performance.now() + init.seconds * 1_000
 let requests = 0
 let ok = 0

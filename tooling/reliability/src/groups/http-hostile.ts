@@ -18,15 +18,7 @@ import { loopbackFlags, spawnCli, started, tempDir } from '../lib/processes.js'
 import { createPeer, dial, pingOnce } from '../lib/peers.js'
 import { check, sleep, waitUntil } from '../lib/runner.js'
 import type { CaseContext, Suite } from '../lib/runner.js'
-
-const ROUTES = [
-  '/metrics',
-  '/debug/p2p/peers',
-  '/debug/p2p/connections',
-  '/debug/p2p/stats',
-  '/debug/p2p/health',
-  '/debug/p2p/routing',
-]
+import { ROUTES } from '../lib/routes.js'
 
 const OTHER_METHODS = [
   'POST',

@@ -14,15 +14,8 @@ import { createNetns, netnsAvailable } from '../lib/netns.js'
 import { loopbackFlags, runCli, spawnCli, started, tempDir } from '../lib/processes.js'
 import { check, sleep } from '../lib/runner.js'
 import type { CaseContext, Suite } from '../lib/runner.js'
+import { ROUTES } from '../lib/routes.js'
 
-const ROUTES = [
-  '/metrics',
-  '/debug/p2p/peers',
-  '/debug/p2p/connections',
-  '/debug/p2p/stats',
-  '/debug/p2p/health',
-  '/debug/p2p/routing',
-]
 const TOKEN = 'wes-reliability-token-0123456789abcdef'
 
 function request(method: string, path: string, auth?: string): string {
