@@ -5,7 +5,7 @@
  */
 
 import { lan, startLab, startLabNode } from '../../src/index.js'
-import { labTest } from '../fixtures/lab.js'
+import { labTest, waitFor } from '../fixtures/lab.js'
 import type { Lab, LabNode } from '../../src/index.js'
 
 const it = labTest('mDNS lab test')
@@ -26,19 +26,6 @@ async function startAll(lab: Lab): Promise<LabNode[]> {
   return Promise.all(
     ['peer1', 'peer2', 'peer3'].map((host) => startLabNode(lab, host, { args: FLAGS })),
   )
-}
-
-async function waitFor(
-  check: () => Promise<boolean>,
-  what: string,
-  timeoutMs: number,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (await check()) return
-    await new Promise((resolve) => setTimeout(resolve, 500))
-  }
-  throw new Error(`${what} not seen within ${timeoutMs} ms`)
 }
 
 describe('mDNS on a lab LAN', () => {

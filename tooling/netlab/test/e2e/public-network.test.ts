@@ -6,7 +6,7 @@
  */
 
 import { publicNetwork, startLab, startLabNode } from '../../src/index.js'
-import { labTest } from '../fixtures/lab.js'
+import { labTest, waitFor } from '../fixtures/lab.js'
 import type { Lab, LabNode } from '../../src/index.js'
 
 const it = labTest('public-network lab test')
@@ -29,19 +29,6 @@ afterEach(async () => {
   await lab?.stop()
   lab = undefined
 })
-
-async function waitFor(
-  check: () => Promise<boolean>,
-  what: string,
-  timeoutMs: number,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    if (await check()) return
-    await new Promise((resolve) => setTimeout(resolve, 500))
-  }
-  throw new Error(`${what} not seen within ${timeoutMs} ms`)
-}
 
 describe('three default nodes on a public network', () => {
   it('keep their connections with AutoNAT on, dial each bootstrap peer once, and say public', async () => {
