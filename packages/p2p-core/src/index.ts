@@ -29,7 +29,17 @@
 
 export { createP2PNode } from './node/index.js'
 export type { P2PNode, P2PNodeComponents, P2PNodeStatus } from './node/index.js'
-export type { NodeSnapshot, Reachability } from './snapshot.js'
+export type {
+  AddressFacts,
+  BootstrapPeerFacts,
+  HealthFacts,
+  HealthThresholds,
+  MdnsFacts,
+  NodeSnapshot,
+  Reachability,
+} from './snapshot.js'
+export { classifyDialError, DIAL_ERROR_CLASSES } from './dial-error.js'
+export type { DialErrorClass } from './dial-error.js'
 export {
   DEFAULT_P2P_OPTIONS,
   DHT_MODES,
@@ -41,6 +51,7 @@ export type {
   DhtMode,
   DhtOptions,
   DiscoveryOptions,
+  HealthOptions,
   LogFormat,
   LogLevel,
   P2POptions,

@@ -110,6 +110,41 @@ export interface DiscoveryOptions {
   dialTimeoutMs: number
 }
 
+/**
+ * Thresholds of the node's health verdict (`/debug/p2p/health`, `/readyz`, `wes-node diag
+ * health`); the minimum number of peers is `discovery.minPeers`.
+ */
+export interface HealthOptions {
+  /**
+   * Every configured bootstrap peer failing for longer than this reports `bootstrap_unreachable`,
+   * in milliseconds.
+   *
+   * @default 60_000
+   */
+  bootstrapFailingMs: number
+  /**
+   * mDNS running but no answer from any other host for longer than this reports
+   * `mdns_no_responses`, in milliseconds.
+   *
+   * @default 30_000
+   */
+  mdnsSilentMs: number
+  /**
+   * How long after start an empty DHT routing table, with peers connected, is still expected
+   * (`routing_table_empty` afterwards), in milliseconds.
+   *
+   * @default 60_000
+   */
+  routingGraceMs: number
+  /**
+   * `/readyz` answers 200 once the node runs with at least this many peers; 0 asks only that it
+   * runs.
+   *
+   * @default 1
+   */
+  readyMinPeers: number
+}
+
 /** The fully resolved options of a node. */
 export interface P2POptions {
   /**
@@ -184,6 +219,8 @@ export interface P2POptions {
   libp2pMetrics: boolean
   /** @default { minPeers: 3, bootstrapIntervalMs: 5_000, bootstrapMaxIntervalMs: 60_000, dialTimeoutMs: 10_000 } */
   discovery: DiscoveryOptions
+  /** @default { bootstrapFailingMs: 60_000, mdnsSilentMs: 30_000, routingGraceMs: 60_000, readyMinPeers: 1 } */
+  health: HealthOptions
   /**
    * libp2p's `connectionManager.maxConnections`.
    *
@@ -222,14 +259,21 @@ export const DEFAULT_P2P_OPTIONS: P2POptions = deepFreeze({
     bootstrapMaxIntervalMs: 60_000,
     dialTimeoutMs: 10_000,
   },
+  health: {
+    bootstrapFailingMs: 60_000,
+    mdnsSilentMs: 30_000,
+    routingGraceMs: 60_000,
+    readyMinPeers: 1,
+  },
   maxConnections: 300,
 })
 
-const NESTED_KEYS = ['dht', 'relay', 'discovery'] as const
+const NESTED_KEYS = ['dht', 'relay', 'discovery', 'health'] as const
 type NestedKey = (typeof NESTED_KEYS)[number]
 
 const MS_MIN = 100
 const HOUR_MS = 3_600_000
+const DAY_MS = 86_400_000
 
 /**
  * Merges `init` over {@link DEFAULT_P2P_OPTIONS} (nested objects field by field, arrays
@@ -297,6 +341,7 @@ function validate(o: Record<string, unknown>): P2POptions {
   const dht = o.dht as Record<string, unknown>
   const relay = o.relay as Record<string, unknown>
   const discovery = o.discovery as Record<string, unknown>
+  const health = o.health as Record<string, unknown>
 
   const options: P2POptions = {
     listen: stringArray('listen', o.listen).map((value, i) => {
@@ -342,6 +387,17 @@ function validate(o: Record<string, unknown>): P2POptions {
         HOUR_MS,
       ),
       dialTimeoutMs: integer('discovery.dialTimeoutMs', discovery.dialTimeoutMs, MS_MIN, 300_000),
+    },
+    health: {
+      bootstrapFailingMs: integer(
+        'health.bootstrapFailingMs',
+        health.bootstrapFailingMs,
+        0,
+        DAY_MS,
+      ),
+      mdnsSilentMs: integer('health.mdnsSilentMs', health.mdnsSilentMs, 0, DAY_MS),
+      routingGraceMs: integer('health.routingGraceMs', health.routingGraceMs, 0, DAY_MS),
+      readyMinPeers: integer('health.readyMinPeers', health.readyMinPeers, 0, 1000),
     },
     maxConnections: integer('maxConnections', o.maxConnections, 1, 10_000),
   }

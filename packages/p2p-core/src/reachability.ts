@@ -6,7 +6,7 @@
  */
 
 import { isNetworkAddress, isPrivate } from '@libp2p/utils'
-import type { Reachability } from './snapshot.js'
+import type { AddressFacts, Reachability } from './snapshot.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** One address as libp2p's address manager reports it (`getAddressesWithMetadata()`). */
@@ -16,6 +16,10 @@ export interface AddressWithMetadata {
   verified: boolean
   /** Until when the verdict holds; 0 while an address was never checked. */
   expires: number
+  /** Where libp2p has it from: `transport`, `observed`, `announce`, `ip-mapping`, `dns-mapping`. */
+  type?: string
+  /** Unix ms of the last confirmation, when there was one. */
+  lastVerified?: number
 }
 
 export interface ReachabilityVerdict {
@@ -25,13 +29,13 @@ export interface ReachabilityVerdict {
   autoNATStatus: Reachability
 }
 
+function isRelayed(ma: Multiaddr): boolean {
+  return ma.getComponents().some((c) => c.name === 'p2p-circuit')
+}
+
 /** A direct (not relayed) address on a public network. */
 function isDirectPublic(ma: Multiaddr): boolean {
-  return (
-    isNetworkAddress(ma) &&
-    isPrivate(ma) === false &&
-    !ma.getComponents().some((c) => c.name === 'p2p-circuit')
-  )
+  return isNetworkAddress(ma) && isPrivate(ma) === false && !isRelayed(ma)
 }
 
 /**
@@ -54,4 +58,36 @@ export function reachabilityOf(
     reachability: verdict === 'public' || autonat ? verdict : 'unknown',
     autoNATStatus: autonat ? verdict : 'unknown',
   }
+}
+
+/**
+ * Each address with what is known of its reachability: `reachable` is true once confirmed (libp2p
+ * counts private addresses reachable without a check), false once AutoNAT rejected it (unverified
+ * with a retry time), null while never checked; `verifiedAt` is when a check confirmed it, null
+ * for private addresses (never checked) and addresses no check confirmed. Each multiaddr ends in
+ * `/p2p/<peerId>`, as the node announces it.
+ */
+export function addressFactsOf(
+  addresses: readonly AddressWithMetadata[],
+  peerId: string,
+): AddressFacts[] {
+  return addresses.map(({ multiaddr, verified, expires, type, lastVerified }) => {
+    const scope = isRelayed(multiaddr)
+      ? 'relay'
+      : isPrivate(multiaddr) === true
+        ? 'private'
+        : 'public'
+    const text = multiaddr.toString()
+    return {
+      // a relayed address ends in the relay's /p2p-circuit, and the node's own ID goes after it
+      multiaddr: multiaddr.getComponents().at(-1)?.name === 'p2p' ? text : `${text}/p2p/${peerId}`,
+      reachable: verified ? true : expires > 0 ? false : null,
+      verifiedAt:
+        scope === 'private' || lastVerified === undefined || lastVerified <= 0
+          ? null
+          : lastVerified,
+      type: type ?? 'transport',
+      scope,
+    }
+  })
 }

@@ -3,7 +3,8 @@
  * `@wes/diagnostics`, so a node's `snapshot` method can back the diagnostics directly.
  */
 
-import type { DhtMode } from './options.js'
+import type { DialErrorClass } from './dial-error.js'
+import type { DhtMode, HealthOptions } from './options.js'
 
 /** `"public" | "private" | "unknown"`, as AutoNAT reports it. */
 export type Reachability = 'public' | 'private' | 'unknown'
@@ -57,4 +58,68 @@ export interface NodeSnapshot {
     /** Number of configured bootstrap peers. */
     bootstrapPeers: number
   }
+  /** What the health verdict reads beyond the counts above. */
+  facts: HealthFacts
+}
+
+/** The thresholds of the health verdict: `discovery.minPeers` and the `health` options. */
+export interface HealthThresholds extends HealthOptions {
+  /** Fewer connected peers than this is `below_min_peers`. */
+  minPeers: number
+}
+
+/** A configured bootstrap peer (never the node itself) and how its last dial ended. */
+export interface BootstrapPeerFacts {
+  peerId: string
+  /** The configured multiaddr, with `/p2p/<peer id>`. */
+  multiaddr: string
+  /** Connected now, whoever dialled. */
+  connected: boolean
+  /** How the last dial of the bootstrap mechanism ended; null before one ended. */
+  lastOutcome: 'success' | 'failure' | null
+  /** Unix ms when that dial ended. */
+  lastDialAt: number | null
+  /** The class of the last failure, while the last dial failed. */
+  errorClass: DialErrorClass | null
+  /** The last failure in one line, while the last dial failed. */
+  error: string | null
+  /** Unix ms of the first failure of the current run of failures. */
+  failingSince: number | null
+}
+
+/** The mDNS probe: its socket and the answers it heard. */
+export interface MdnsFacts {
+  /** `off` when disabled, `up` when bound and joined, `failed`, or `starting` while neither. */
+  state: 'off' | 'starting' | 'up' | 'failed'
+  /** Why the socket failed, when it did. */
+  failure: string | null
+  /** mDNS responses from other hosts (never this node's own) since start. */
+  responses: number
+  /** Unix ms of the last of them. */
+  lastResponseAt: number | null
+}
+
+/** One of the node's addresses, from the address manager. */
+export interface AddressFacts {
+  /** With `/p2p/<peer id>`. */
+  multiaddr: string
+  /** Confirmed reachable (true), rejected by AutoNAT (false), or never checked (null). */
+  reachable: boolean | null
+  /** Unix ms of the check that confirmed it; null for private addresses, which are not checked. */
+  verifiedAt: number | null
+  /** Where libp2p has it from: `transport`, `observed`, `announce`, `ip-mapping`, `dns-mapping`. */
+  type: string
+  /** `private` (LAN, loopback), `public`, or `relay` (through a circuit relay). */
+  scope: 'public' | 'private' | 'relay'
+}
+
+/** The facts of the health verdict. */
+export interface HealthFacts {
+  /** Unix ms when the node (last) started. */
+  startedAt: number
+  thresholds: HealthThresholds
+  /** Each configured bootstrap peer, in configuration order. */
+  bootstrap: BootstrapPeerFacts[]
+  mdns: MdnsFacts
+  addresses: AddressFacts[]
 }

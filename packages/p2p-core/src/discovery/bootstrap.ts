@@ -31,10 +31,25 @@ export interface BootstrapDiscovery extends DiscoveryMechanism {
   nextDelayMs(): number | undefined
 }
 
-interface BootstrapPeer {
+/** A configured bootstrap peer. */
+export interface BootstrapPeer {
   peerId: PeerId
   id: string
   address: Multiaddr
+}
+
+/**
+ * The bootstrap peers of a configuration, in its order, without the node itself (a config shared
+ * by several nodes lists each node, and dialling self always fails) and without repeats.
+ */
+export function bootstrapPeersOf(bootstrap: readonly string[], selfId: string): BootstrapPeer[] {
+  return bootstrap
+    .map((text) => {
+      const address = multiaddr(text)
+      const id = address.getComponents().findLast((c) => c.name === 'p2p')?.value ?? ''
+      return { peerId: peerIdFromString(id), id, address }
+    })
+    .filter((peer, i, all) => peer.id !== selfId && all.findIndex((p) => p.id === peer.id) === i)
 }
 
 class DefaultBootstrapDiscovery implements BootstrapDiscovery {
@@ -51,16 +66,7 @@ class DefaultBootstrapDiscovery implements BootstrapDiscovery {
 
   constructor(init: BootstrapDiscoveryInit) {
     this.init = init
-    this.peers = init.bootstrap
-      .map((text) => {
-        const address = multiaddr(text)
-        const id = address.getComponents().findLast((c) => c.name === 'p2p')?.value ?? ''
-        return { peerId: peerIdFromString(id), id, address }
-      })
-      // dialling self always fails
-      .filter(
-        (peer, i, all) => peer.id !== init.selfId && all.findIndex((p) => p.id === peer.id) === i,
-      )
+    this.peers = bootstrapPeersOf(init.bootstrap, init.selfId)
     this.onPeerDisconnect = this.onPeerDisconnect.bind(this)
   }
 

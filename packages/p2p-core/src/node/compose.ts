@@ -12,6 +12,7 @@ import { identify } from '@libp2p/identify'
 import { peerDiscoverySymbol } from '@libp2p/interface'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
@@ -139,7 +140,12 @@ export async function composeLibp2p(
         ? {
             mdns: (c: Parameters<typeof mdnsFactory>[0]) => {
               const service = mdnsFactory(c) as unknown as MdnsHandle
-              watchMdns(service, components.mdnsState, components.log.forComponent('mdns'))
+              watchMdns(
+                service,
+                components.mdnsState,
+                components.log.forComponent('mdns'),
+                peerIdFromPrivateKey(components.privateKey).toString(),
+              )
               mdnsService = service
               return service
             },

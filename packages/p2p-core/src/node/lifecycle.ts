@@ -5,14 +5,15 @@
  */
 
 import { NotStartedError } from '../errors.js'
-import { reachabilityOf } from '../reachability.js'
+import { addressFactsOf, reachabilityOf } from '../reachability.js'
+import { BootstrapHistory } from './bootstrap-history.js'
 import { MDNS_READY_TIMEOUT_MS } from './mdns-probe.js'
 import type { BandwidthMeter } from '../bandwidth-meter.js'
-import type { DiscoveryService } from '../discovery/index.js'
+import type { DiscoveryDialEvent, DiscoveryService } from '../discovery/index.js'
 import type { Logger } from '../logger.js'
 import type { P2POptions } from '../options.js'
 import type { ReachabilityVerdict } from '../reachability.js'
-import type { NodeSnapshot } from '../snapshot.js'
+import type { AddressFacts, NodeSnapshot } from '../snapshot.js'
 import type { Libp2pHandles } from './compose.js'
 import type { P2PNode, P2PNodeStatus } from './index.js'
 import type { MdnsState } from './mdns-probe.js'
@@ -29,6 +30,14 @@ const CACHE_MS = 1_000
 /** Events after which the node's own addresses or its connections must be read again. */
 const SELF_EVENTS = ['self:peer:update'] as const
 const CONNECTION_EVENTS = ['connection:open', 'connection:close'] as const
+
+/** The node's own addresses as last read, with what follows from them. */
+interface SelfState {
+  at: number
+  listenAddrs: readonly string[]
+  verdict: ReachabilityVerdict
+  addresses: readonly AddressFacts[]
+}
 
 export interface NodeLifecycleInit {
   options: P2POptions
@@ -52,13 +61,18 @@ export class DefaultP2PNode implements P2PNode {
   private readonly log: Logger
   private readonly handles: Libp2pHandles
   private readonly mdnsState: MdnsState
-  private selfCache?: { at: number; listenAddrs: readonly string[]; verdict: ReachabilityVerdict }
+  private readonly bootstrapHistory: BootstrapHistory
+  private startedAt = 0
+  private selfCache?: SelfState
   private connectionCache?: { at: number; peerIds: readonly string[]; connections: number }
   private readonly dropSelfCache = (): void => {
     this.selfCache = undefined
   }
   private readonly dropConnectionCache = (): void => {
     this.connectionCache = undefined
+  }
+  private readonly recordDial = (evt: CustomEvent<DiscoveryDialEvent>): void => {
+    this.bootstrapHistory.record(evt.detail)
   }
 
   constructor(init: NodeLifecycleInit) {
@@ -70,6 +84,7 @@ export class DefaultP2PNode implements P2PNode {
     this.log = init.log
     this.handles = init.handles
     this.mdnsState = init.mdnsState
+    this.bootstrapHistory = new BootstrapHistory(init.options.bootstrap, this.peerId)
   }
 
   get status(): P2PNodeStatus {
@@ -94,6 +109,8 @@ export class DefaultP2PNode implements P2PNode {
           }
         }
         this.watchCaches(true)
+        this.watchDials(true)
+        this.startedAt = Date.now()
         this.discovery.start()
         this.currentStatus = 'started'
         this.log.info('p2p node started', {
@@ -102,6 +119,7 @@ export class DefaultP2PNode implements P2PNode {
         })
       } catch (err) {
         this.discovery.stop()
+        this.watchDials(false)
         this.watchCaches(false)
         await Promise.resolve()
           .then(async () => this.libp2p.stop())
@@ -120,6 +138,7 @@ export class DefaultP2PNode implements P2PNode {
       this.currentStatus = 'stopping'
       try {
         this.discovery.stop()
+        this.watchDials(false)
         this.watchCaches(false)
         await this.libp2p.stop()
         this.log.info('p2p node stopped', { peer: this.peerId })
@@ -140,6 +159,7 @@ export class DefaultP2PNode implements P2PNode {
     const { peerIds, connections } = this.connectionState()
     const self = this.selfState()
     const { dht, relayTransport } = this.handles
+    const { options } = this
     return {
       hostId: this.peerId,
       // copies: a caller may sort or change its snapshot without touching the cache
@@ -166,6 +186,25 @@ export class DefaultP2PNode implements P2PNode {
         currentMode: dht.getMode(),
         bootstrapPeers: this.options.bootstrap.length,
       },
+      facts: {
+        startedAt: this.startedAt,
+        thresholds: { minPeers: options.discovery.minPeers, ...options.health },
+        bootstrap: this.bootstrapHistory.read(
+          options.bootstrap.length === 0 ? new Set() : new Set(peerIds),
+        ),
+        mdns: this.mdnsState.facts(options.mdns),
+        addresses: self.addresses.map((address) => ({ ...address })),
+      },
+    }
+  }
+
+  /** Records the discovery service's bootstrap dials while the node runs, from a fresh history. */
+  private watchDials(on: boolean): void {
+    if (on) {
+      this.bootstrapHistory.reset()
+      this.discovery.addEventListener('discovery:dial', this.recordDial)
+    } else {
+      this.discovery.removeEventListener('discovery:dial', this.recordDial)
     }
   }
 
@@ -199,16 +238,15 @@ export class DefaultP2PNode implements P2PNode {
   }
 
   /** The node's addresses and its reachability, read again after a change (or a second). */
-  private selfState(): { listenAddrs: readonly string[]; verdict: ReachabilityVerdict } {
+  private selfState(): SelfState {
     const now = Date.now()
     if (this.selfCache === undefined || now - this.selfCache.at > CACHE_MS) {
+      const addresses = this.handles.addressManager.getAddressesWithMetadata()
       this.selfCache = {
         at: now,
         listenAddrs: this.getMultiaddrs(),
-        verdict: reachabilityOf(
-          this.handles.addressManager.getAddressesWithMetadata(),
-          this.options.autonat,
-        ),
+        verdict: reachabilityOf(addresses, this.options.autonat),
+        addresses: addressFactsOf(addresses, this.peerId),
       }
     }
     return this.selfCache

@@ -1,28 +1,45 @@
 /**
  * The mDNS probe: `@libp2p/mdns` reports socket problems only to its debug log, and its
  * `start()` never waits for the socket. {@link watchMdns} wraps `start` so a failure cannot stop
- * the node, and watches the socket to learn whether it bound and joined the multicast group;
- * {@link MdnsState} holds what it learnt, for the snapshot and for `start()` to wait on.
+ * the node, and watches the socket to learn whether it bound and joined the multicast group, and
+ * whether anyone else answers on it; {@link MdnsState} holds what it learnt, for the snapshot and
+ * for `start()` to wait on.
  */
 
 import { describeError } from '../logger.js'
 import type { Logger } from '../logger.js'
+import type { MdnsFacts } from '../snapshot.js'
 import type { PeerDiscoveryEvents } from '@libp2p/interface'
 import type { TypedEventTarget } from 'main-event'
 
 /** How long `start()` waits for the mDNS socket to report whether multicast works. */
 export const MDNS_READY_TIMEOUT_MS = 2_000
 
+/** A DNS record of a multicast-dns packet, as far as the probe reads it. */
+interface MdnsRecord {
+  type?: string
+  data?: unknown
+}
+
+/** A multicast-dns response packet. */
+export interface MdnsPacket {
+  answers?: MdnsRecord[]
+  additionals?: MdnsRecord[]
+}
+
 /** The multicast-dns socket wrapper inside the mDNS service. */
 interface MulticastSocket {
   on(event: 'ready' | 'networkInterface', listener: () => void): unknown
   on(event: 'error', listener: (err: Error) => void): unknown
+  on(event: 'response', listener: (packet: MdnsPacket) => void): unknown
   removeListener(event: string, listener: (...args: never[]) => void): unknown
 }
 
 /** The mDNS service instance (`@libp2p/mdns` `MulticastDNS`). */
 export interface MdnsHandle extends TypedEventTarget<PeerDiscoveryEvents> {
   mdns?: MulticastSocket
+  /** The random name this node answers under (`<peerName>._p2p._udp.local`). */
+  peerName?: string
   start(): Promise<void>
 }
 
@@ -32,6 +49,10 @@ export class MdnsState {
   bound = false
   joined = false
   failure?: string
+  /** Responses from other hosts since start. */
+  responses = 0
+  /** Unix ms of the last of them. */
+  lastResponseAt?: number
   private waiters: Array<() => void> = []
 
   get available(): boolean {
@@ -47,6 +68,30 @@ export class MdnsState {
     this.bound = false
     this.joined = false
     this.failure = undefined
+    this.responses = 0
+    this.lastResponseAt = undefined
+  }
+
+  /** Counts a response another host sent. */
+  heard(at = Date.now()): void {
+    this.responses++
+    this.lastResponseAt = at
+  }
+
+  /** The probe's part of the snapshot; `enabled` is the node's `mdns` option. */
+  facts(enabled: boolean): MdnsFacts {
+    return {
+      state: !enabled
+        ? 'off'
+        : this.failure != null
+          ? 'failed'
+          : this.available
+            ? 'up'
+            : 'starting',
+      failure: enabled ? (this.failure ?? null) : null,
+      responses: enabled ? this.responses : 0,
+      lastResponseAt: enabled ? (this.lastResponseAt ?? null) : null,
+    }
   }
 
   update(change: () => void): void {
@@ -77,8 +122,36 @@ export class MdnsState {
   }
 }
 
+/** The text of a TXT record's data: a string, bytes, or a list of either. */
+function textOf(data: unknown): string {
+  if (Array.isArray(data)) return data.map(textOf).join(' ')
+  if (data instanceof Uint8Array) return Buffer.from(data).toString('utf8')
+  return typeof data === 'string' ? data : ''
+}
+
+/**
+ * Whether a response is this node's own: the socket loops multicast back, and the node answers
+ * its own queries too. Its answers name the node's `peerName` or carry its `/p2p/<peer id>`.
+ */
+export function isOwnResponse(packet: MdnsPacket, selfId: string, peerName?: string): boolean {
+  const records = [...(packet.answers ?? []), ...(packet.additionals ?? [])]
+  return records.some(
+    ({ type, data }) =>
+      (type === 'PTR' &&
+        peerName !== undefined &&
+        typeof data === 'string' &&
+        data.startsWith(`${peerName}.`)) ||
+      (type === 'TXT' && textOf(data).includes(`/p2p/${selfId}`)),
+  )
+}
+
 /** Wraps the service's `start` so that `state` follows its socket (see the file comment). */
-export function watchMdns(service: MdnsHandle, state: MdnsState, log: Logger): void {
+export function watchMdns(
+  service: MdnsHandle,
+  state: MdnsState,
+  log: Logger,
+  selfId: string,
+): void {
   const start = service.start.bind(service)
   service.start = async () => {
     state.reset()
@@ -113,6 +186,10 @@ export function watchMdns(service: MdnsHandle, state: MdnsState, log: Logger): v
       state.update(() => {
         state.failure = describeError(err)
       })
+    })
+    // any answer from another host, for any service, shows that multicast reaches this one
+    socket?.on('response', (packet: MdnsPacket) => {
+      if (!isOwnResponse(packet, selfId, service.peerName)) state.heard()
     })
   }
 }

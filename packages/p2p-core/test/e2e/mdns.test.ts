@@ -58,6 +58,35 @@ describe('mDNS', () => {
     30_000,
   )
 
+  mdnsTest(
+    "counts other hosts' mDNS responses, never its own",
+    async () => {
+      const alone = await testNode({ mdns: true })
+      await alone.start()
+      // its first query went out at start and looped back, with its own answer
+      await new Promise((resolve) => setTimeout(resolve, 1_000))
+      expect(alone.snapshot().facts.mdns).toEqual({
+        state: 'up',
+        failure: null,
+        responses: 0,
+        lastResponseAt: null,
+      })
+
+      const other = await testNode({ mdns: true })
+      await other.start()
+      // the newcomer's query at start is answered by the first node
+      await waitFor(
+        () => other.snapshot().facts.mdns.responses > 0,
+        'an answer from the first node',
+        {
+          timeoutMs: 5_000,
+        },
+      )
+      expect(other.snapshot().facts.mdns.lastResponseAt).toBeGreaterThan(0)
+    },
+    30_000,
+  )
+
   test('mDNS disabled: reported as enabled false, available false', async () => {
     const node = await testNode({ mdns: false })
     await node.start()

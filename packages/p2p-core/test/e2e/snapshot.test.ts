@@ -16,11 +16,21 @@ function snapshotError(node: P2PNode): NotStartedError {
 describe('snapshot', () => {
   test('has every key with the right type on a live node', async () => {
     const node = await testNode({ autonat: true, relay: { enabled: true, server: true } })
+    const before = Date.now()
     await node.start()
     const s = node.snapshot()
 
     expect(Object.keys(s).sort()).toEqual(
-      ['bandwidth', 'connections', 'health', 'hostId', 'listenAddrs', 'peerIds', 'routing'].sort(),
+      [
+        'bandwidth',
+        'connections',
+        'facts',
+        'health',
+        'hostId',
+        'listenAddrs',
+        'peerIds',
+        'routing',
+      ].sort(),
     )
     expect(s.hostId).toBe(node.peerId)
     expect(s.hostId).toMatch(/^12D3KooW/)
@@ -49,6 +59,29 @@ describe('snapshot', () => {
       mode: 'auto',
       currentMode: 'client',
       bootstrapPeers: 0,
+    })
+    expect(s.facts.startedAt).toBeGreaterThanOrEqual(before)
+    expect(s.facts.startedAt).toBeLessThanOrEqual(Date.now())
+    expect(s.facts).toEqual({
+      startedAt: s.facts.startedAt,
+      thresholds: {
+        minPeers: 3,
+        bootstrapFailingMs: 60_000,
+        mdnsSilentMs: 30_000,
+        routingGraceMs: 60_000,
+        readyMinPeers: 1,
+      },
+      bootstrap: [],
+      mdns: { state: 'off', failure: null, responses: 0, lastResponseAt: null },
+      addresses: [
+        {
+          multiaddr: s.listenAddrs[0],
+          reachable: true,
+          verifiedAt: null,
+          type: 'transport',
+          scope: 'private',
+        },
+      ],
     })
     // JSON round trip: plain data only
     expect(JSON.parse(JSON.stringify(s))).toEqual(s)
@@ -100,6 +133,42 @@ describe('snapshot', () => {
     taken.peerIds.push('someone')
     taken.listenAddrs.sort()
     expect(b.snapshot().peerIds).toEqual([])
+  })
+
+  test('a dead bootstrap peer: its failures, their class and since when, until it connects', async () => {
+    const gone = await testNode()
+    await gone.start()
+    const deadAddr = gone.getMultiaddrs()[0] ?? ''
+    await gone.stop()
+    const options = await testOptions({
+      bootstrap: [deadAddr],
+      health: { bootstrapFailingMs: 500 },
+    })
+    const node = await testNode(options)
+    await node.start()
+    await waitFor(
+      () => (node.snapshot().facts.bootstrap[0]?.lastDialAt ?? 0) > 0,
+      'the first bootstrap dial to fail',
+    )
+    const [first] = node.snapshot().facts.bootstrap
+    expect(first).toEqual({
+      peerId: gone.peerId,
+      multiaddr: deadAddr,
+      connected: false,
+      lastOutcome: 'failure',
+      lastDialAt: expect.any(Number),
+      errorClass: 'refused',
+      error: expect.stringContaining('ECONNREFUSED'),
+      failingSince: first?.lastDialAt,
+    })
+    expect(node.snapshot().facts.thresholds.bootstrapFailingMs).toBe(500)
+
+    // retries keep the start of the run of failures
+    await waitFor(
+      () => (node.snapshot().facts.bootstrap[0]?.lastDialAt ?? 0) > (first?.lastDialAt ?? 0),
+      'a retry',
+    )
+    expect(node.snapshot().facts.bootstrap[0]?.failingSince).toBe(first?.failingSince)
   })
 
   test('client mode stays a DHT client', async () => {

@@ -35,6 +35,12 @@ describe('resolveOptions', () => {
         bootstrapMaxIntervalMs: 60_000,
         dialTimeoutMs: 10_000,
       },
+      health: {
+        bootstrapFailingMs: 60_000,
+        mdnsSilentMs: 30_000,
+        routingGraceMs: 60_000,
+        readyMinPeers: 1,
+      },
       maxConnections: 300,
     })
     expect(resolveOptions({})).toEqual(DEFAULT_P2P_OPTIONS)
@@ -61,6 +67,14 @@ describe('resolveOptions', () => {
     expect(options.discovery).toEqual({ ...DEFAULT_P2P_OPTIONS.discovery, minPeers: 0 })
     expect(options.listen).toEqual(['/ip4/127.0.0.1/tcp/0'])
     expect(options.bootstrap).toEqual([`/ip4/127.0.0.1/tcp/4001/p2p/${PEER}`])
+  })
+
+  test('takes the health thresholds field by field, 0 included', () => {
+    expect(resolveOptions({ health: { bootstrapFailingMs: 0, readyMinPeers: 0 } }).health).toEqual({
+      ...DEFAULT_P2P_OPTIONS.health,
+      bootstrapFailingMs: 0,
+      readyMinPeers: 0,
+    })
   })
 
   test('undefined fields count as not set', () => {
@@ -198,6 +212,27 @@ describe('resolveOptions', () => {
       'invalid option maxConnections: 0 (expected an integer from 1 to 10000)',
     ],
     [{ maxConnections: '300' }, 'maxConnections', 'invalid option maxConnections: "300"'],
+    [
+      { health: { bootstrapFailingMs: -1 } },
+      'health.bootstrapFailingMs',
+      'invalid option health.bootstrapFailingMs: -1 (expected an integer from 0 to 86400000)',
+    ],
+    [
+      { health: { mdnsSilentMs: '30s' } },
+      'health.mdnsSilentMs',
+      'invalid option health.mdnsSilentMs',
+    ],
+    [
+      { health: { routingGraceMs: 1.5 } },
+      'health.routingGraceMs',
+      'invalid option health.routingGraceMs: 1.5',
+    ],
+    [
+      { health: { readyMinPeers: 1001 } },
+      'health.readyMinPeers',
+      'invalid option health.readyMinPeers: 1001 (expected an integer from 0 to 1000)',
+    ],
+    [{ health: 5 }, 'health', 'invalid option health: 5 (expected an object)'],
   ])('rejects %j naming %s', (init, field, message) => {
     const err = rejection(init)
     expect(err.name).toBe('OptionsError')

@@ -1,5 +1,5 @@
 import { multiaddr } from '@multiformats/multiaddr'
-import { reachabilityOf } from '../../src/reachability.js'
+import { addressFactsOf, reachabilityOf } from '../../src/reachability.js'
 import type { AddressWithMetadata } from '../../src/reachability.js'
 
 const at = (addr: string, verified: boolean, expires: number): AddressWithMetadata => ({
@@ -73,5 +73,78 @@ describe('reachability from the address manager', () => {
       reachability: 'unknown',
       autoNATStatus: 'unknown',
     })
+  })
+})
+
+describe('the addresses of the health view', () => {
+  const SELF = '12D3KooWJZnSb1Lkoz4VNGhhUYxo94Uypiv2sgvyUZmXrJchub9M'
+  const RELAY = '12D3KooWAB5preBXwu129t4hjer7WB8C5wP5unsV4V6JdibijoVB'
+
+  test('each with its reachability, when a check confirmed it, its origin and scope', () => {
+    const facts = addressFactsOf(
+      [
+        { ...loopback, type: 'transport', lastVerified: 1_700_000_000_000 },
+        {
+          ...at('/ip4/6.0.0.1/tcp/4001', true, 9e12),
+          type: 'observed',
+          lastVerified: 1_700_000_001_000,
+        },
+        {
+          ...at('/ip4/6.0.0.2/tcp/4001', false, 9e12),
+          type: 'ip-mapping',
+          lastVerified: 1_600_000_000_000,
+        },
+        at('/ip4/6.0.0.3/tcp/4001', false, 0),
+        at(`/ip4/6.0.0.9/tcp/4001/p2p/${RELAY}/p2p-circuit`, true, 9e12),
+        at(`/ip4/6.0.0.4/tcp/4001/p2p/${SELF}`, false, 0),
+      ],
+      SELF,
+    )
+    expect(facts).toEqual([
+      // private: libp2p counts it reachable without a check, so no check time
+      {
+        multiaddr: `/ip4/127.0.0.1/tcp/4001/p2p/${SELF}`,
+        reachable: true,
+        verifiedAt: null,
+        type: 'transport',
+        scope: 'private',
+      },
+      {
+        multiaddr: `/ip4/6.0.0.1/tcp/4001/p2p/${SELF}`,
+        reachable: true,
+        verifiedAt: 1_700_000_001_000,
+        type: 'observed',
+        scope: 'public',
+      },
+      // rejected now, confirmed once before
+      {
+        multiaddr: `/ip4/6.0.0.2/tcp/4001/p2p/${SELF}`,
+        reachable: false,
+        verifiedAt: 1_600_000_000_000,
+        type: 'ip-mapping',
+        scope: 'public',
+      },
+      {
+        multiaddr: `/ip4/6.0.0.3/tcp/4001/p2p/${SELF}`,
+        reachable: null,
+        verifiedAt: null,
+        type: 'transport',
+        scope: 'public',
+      },
+      {
+        multiaddr: `/ip4/6.0.0.9/tcp/4001/p2p/${RELAY}/p2p-circuit/p2p/${SELF}`,
+        reachable: true,
+        verifiedAt: null,
+        type: 'transport',
+        scope: 'relay',
+      },
+      {
+        multiaddr: `/ip4/6.0.0.4/tcp/4001/p2p/${SELF}`,
+        reachable: null,
+        verifiedAt: null,
+        type: 'transport',
+        scope: 'public',
+      },
+    ])
   })
 })
