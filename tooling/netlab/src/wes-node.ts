@@ -3,7 +3,7 @@
  * through a Unix-socket forwarder (no network link between the lab and the machine).
  */
 
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { httpGet, parseMetrics } from './http.js'
@@ -31,6 +31,8 @@ export interface LabNodeInit {
   args: readonly string[]
   /** Extra environment. */
   env?: Record<string, string>
+  /** A config file's content (written to the host's folder and passed with `--config`). */
+  config?: Record<string, unknown>
 }
 
 export interface LabNode {
@@ -52,6 +54,12 @@ export async function startLabNode(lab: Lab, host: string, init: LabNodeInit): P
   const dataDir = join(lab.dir, host, 'data')
   mkdirSync(dataDir, { recursive: true })
   const node = nodeBinary()
+  const configArgs: string[] = []
+  if (init.config !== undefined) {
+    const configPath = join(lab.dir, host, 'config.json')
+    writeFileSync(configPath, JSON.stringify(init.config))
+    configArgs.push('--config', configPath)
+  }
   const child = lab.spawn(
     host,
     node,
@@ -62,6 +70,7 @@ export async function startLabNode(lab: Lab, host: string, init: LabNodeInit): P
       dataDir,
       '--diagnostics-addr',
       `127.0.0.1:${DIAGNOSTICS_PORT}`,
+      ...configArgs,
       ...init.args,
     ],
     { env: init.env ?? {} },
