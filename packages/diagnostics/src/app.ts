@@ -8,6 +8,7 @@ import { rejectMalformedPath } from './middleware/reject-malformed-path.js'
 import { requireHost } from './middleware/require-host.js'
 import { registerDebugP2PRoutes } from './routes/debug-p2p.js'
 import { registerMetricsRoutes } from './routes/metrics.js'
+import { registerProbeRoutes } from './routes/probes.js'
 import type { DiagnosticsSource } from './source.js'
 
 export interface DiagnosticsAppComponents {
@@ -27,14 +28,16 @@ export interface DiagnosticsAppComponents {
  * or use {@link createDiagnosticsServer}. Unexpected errors answer 500 JSON and are emitted as
  * `app.on('error', (err) => ...)` for logging.
  *
- * Routes: `GET /metrics`, `GET /debug/p2p/{peers,connections,stats,health,routing}`; `HEAD` and
- * `OPTIONS` on each. Request bodies are never read; query strings are ignored.
+ * Routes: `GET /metrics`, `GET /debug/p2p/{peers,connections,stats,health,routing}`, `GET /livez`
+ * and `GET /readyz`; `HEAD` and `OPTIONS` on each. Request bodies are never read; query strings are
+ * ignored but for `/readyz?verbose=1`.
  */
 export function createDiagnosticsApp(components: DiagnosticsAppComponents): Koa {
   const app = new Koa()
   const router = new Router()
   registerMetricsRoutes(router, components)
   registerDebugP2PRoutes(router, components)
+  registerProbeRoutes(router, components)
 
   app.use(errorHandler())
   app.use(requireHost())

@@ -4,11 +4,13 @@
  * Prometheus metrics and HTTP debug routes for a p2p node, on prom-client and Koa.
  *
  * The package reads a node through the small {@link DiagnosticsSource} interface and never
- * imports libp2p: the application adapts its node to it. It offers three factories:
+ * imports libp2p: the application adapts its node to it. It offers four factories:
  * {@link createP2PMetrics} registers the 13 `p2p_*` metrics of the spec and
- * `p2p_routing_table_size` on a registry of your own,
+ * `p2p_routing_table_size` on a registry of your own, {@link createHealthMetrics} the health
+ * verdict (`p2p_health_status`, `p2p_health_reason`),
  * {@link createDiagnosticsApp} builds the Koa app of `/metrics` and `/debug/p2p/*` without
- * listening, and {@link createDiagnosticsServer} listens on `host:port`.
+ * listening (`/livez` and `/readyz` included), and {@link createDiagnosticsServer} listens on
+ * `host:port`. {@link healthVerdict} is the verdict itself, a pure function of a snapshot.
  *
  * The `/debug/p2p/*` views are one typed table, {@link VIEWS}: the routes register from it, and
  * {@link createDiagnosticsClient} reads a node with it. A program that only reads a node imports
@@ -18,13 +20,14 @@
  * @example
  * ```ts
  * import { Registry } from 'prom-client'
- * import { createDiagnosticsServer, createP2PMetrics } from '@wes/diagnostics'
+ * import { createDiagnosticsServer, createHealthMetrics, createP2PMetrics } from '@wes/diagnostics'
  * import type { DiagnosticsSource } from '@wes/diagnostics'
  *
  * const source: DiagnosticsSource = { snapshot: () => node.isRunning() ? readNode(node) : undefined }
  * const registry = new Registry()
  * const metrics = createP2PMetrics(registry, { source })
  * discovery.setDiagnosticsCallbacks(metrics.discoveryCallbacks)
+ * createHealthMetrics(registry, { source })
  *
  * const server = createDiagnosticsServer({ addr: '127.0.0.1:28686' }, { source, registry })
  * await server.start()
@@ -34,8 +37,33 @@
  * ```
  */
 
-export { createP2PMetrics, DIAL_OUTCOMES, DISCOVERY_MECHANISMS } from './metrics.js'
-export type { P2PMetrics, P2PMetricsComponents } from './metrics.js'
+export {
+  createHealthMetrics,
+  createP2PMetrics,
+  DIAL_OUTCOMES,
+  DISCOVERY_MECHANISMS,
+} from './metrics.js'
+export type { HealthMetrics, P2PMetrics, P2PMetricsComponents } from './metrics.js'
+
+export {
+  DEFAULT_HEALTH_THRESHOLDS,
+  HEALTH_REASON_CODES,
+  HEALTH_STATUSES,
+  healthVerdict,
+  healthVerdictOf,
+  hostPortOf,
+  SYMMETRIC_NAT_MIN_PORTS,
+} from './verdict.js'
+export type {
+  HealthReason,
+  HealthReasonCode,
+  HealthSeverity,
+  HealthStatus,
+  HealthVerdict,
+} from './verdict.js'
+
+export { readinessChecks, readyz } from './routes/probes.js'
+export type { LivezResponse, ProbeCheck, ReadyzResponse } from './routes/probes.js'
 
 export { createDiagnosticsApp } from './app.js'
 export type { DiagnosticsAppComponents } from './app.js'
@@ -76,13 +104,19 @@ export { DiagnosticsServerError } from './errors.js'
 export type { DiagnosticsErrorBody, DiagnosticsServerErrorCode, HttpErrorCode } from './errors.js'
 
 export type {
+  AddressFacts,
   BandwidthSnapshot,
+  BootstrapPeerFacts,
   DhtMode,
   DiagnosticsSnapshot,
   DiagnosticsSource,
+  DialErrorClass,
   DiscoveryCallbacks,
   DiscoveryDialEvent,
+  HealthFacts,
   HealthSnapshot,
+  HealthThresholds,
+  MdnsFacts,
   Reachability,
   RoutingSnapshot,
 } from './source.js'

@@ -1,6 +1,8 @@
 import { Counter, Gauge } from 'prom-client'
 import type { Registry } from 'prom-client'
 import type { DiagnosticsSnapshot, DiagnosticsSource, DiscoveryCallbacks } from './source.js'
+import { HEALTH_REASON_CODES, HEALTH_STATUSES, healthVerdictOf } from './verdict.js'
+import type { HealthVerdict } from './verdict.js'
 
 /**
  * The `mechanism` label values of `p2p_discovery_dials_total`: the one place outside
@@ -172,6 +174,93 @@ export function createP2PMetrics(registry: Registry, components: P2PMetricsCompo
 
 /** The metric handles and discovery callbacks returned by {@link createP2PMetrics}. */
 export type P2PMetrics = ReturnType<typeof createP2PMetrics>
+
+/**
+ * Registers the health verdict as metrics for alerts, computed when the registry is scraped from
+ * the same verdict as `/debug/p2p/health`:
+ *
+ * - `p2p_health_status{status}`: 1 for the node's status (`ok`, `degraded`, `down`), 0 for the
+ *   other two; all three always present. A node that does not run reads `down`.
+ * - `p2p_health_reason{code}`: 1 while the reason is active, 0 otherwise; every code of
+ *   `HEALTH_REASON_CODES` present from the start.
+ *
+ * @example
+ * ```ts
+ * createHealthMetrics(registry, { source })
+ * // alert: p2p_health_status{status="ok"} == 0 for 10m; p2p_health_reason{code="bootstrap_unreachable"} == 1
+ * ```
+ */
+export function createHealthMetrics(registry: Registry, components: P2PMetricsComponents) {
+  const readVerdict = createScrapeVerdictReader(components.source)
+
+  /**
+   * A gauge with one series per value of a fixed set, 1 for the values `active()` holds at
+   * scrape time; until the first scrape, 1 for those of `initial`.
+   */
+  const flags = <Label extends string>(
+    name: string,
+    help: string,
+    label: Label,
+    values: readonly string[],
+    active: () => ReadonlySet<string>,
+    initial: ReadonlySet<string> = new Set(),
+  ): Gauge<Label> => {
+    const setAll = (gauge: Gauge<Label>, on: ReadonlySet<string>): void => {
+      for (const value of values) {
+        gauge.set({ [label]: value } as Partial<Record<Label, string>>, on.has(value) ? 1 : 0)
+      }
+    }
+    const gauge = new Gauge<Label>({
+      name,
+      help,
+      labelNames: [label],
+      registers: [registry],
+      collect() {
+        setAll(this, active())
+      },
+    })
+    // every series exists from the start, before the first scrape too
+    setAll(gauge, initial)
+    return gauge
+  }
+
+  return {
+    status: flags(
+      'p2p_health_status',
+      'The health verdict of /debug/p2p/health: 1 for the current status (ok, degraded, down), 0 for the others.',
+      'status',
+      HEALTH_STATUSES,
+      () => new Set([readVerdict()?.status ?? 'down']),
+      new Set(['down']),
+    ),
+    reason: flags(
+      'p2p_health_reason',
+      'Reasons of the health verdict by code: 1 while active, 0 otherwise.',
+      'code',
+      HEALTH_REASON_CODES,
+      () => new Set(readVerdict()?.reasons.map((r) => r.code)),
+    ),
+  }
+}
+
+/** The metric handles returned by {@link createHealthMetrics}. */
+export type HealthMetrics = ReturnType<typeof createHealthMetrics>
+
+/** The verdict of the scrape's snapshot, judged once per scrape (undefined: no snapshot). */
+function createScrapeVerdictReader(source: DiagnosticsSource): () => HealthVerdict | undefined {
+  const readSnapshot = createScrapeSnapshotReader(source)
+  const verdicts = new WeakMap<DiagnosticsSnapshot, HealthVerdict>()
+  return () => {
+    const snapshot = readSnapshot()
+    if (snapshot === undefined) return undefined
+    let verdict = verdicts.get(snapshot)
+    if (verdict === undefined) {
+      verdict = healthVerdictOf(snapshot)
+      verdicts.set(snapshot, verdict)
+    }
+    return verdict
+  }
+}
 
 /**
  * Reads the source at most once per scrape. prom-client calls every metric's `collect()` in the

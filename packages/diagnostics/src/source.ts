@@ -52,6 +52,75 @@ export interface RoutingSnapshot {
   bootstrapPeers: number
 }
 
+/**
+ * Why a dial failed: nothing listens (`refused`), nothing answers (`timeout`), no way there
+ * (`no_route`), something answers but not as the expected peer (`handshake`), the node's own
+ * connection gater said no (`denied`), cancelled (`aborted`), or `other`.
+ */
+export type DialErrorClass =
+  'refused' | 'timeout' | 'no_route' | 'handshake' | 'denied' | 'aborted' | 'other'
+
+/** The thresholds of the health verdict, as the node is configured. */
+export interface HealthThresholds {
+  /** Fewer connected peers than this is `below_min_peers`. */
+  minPeers: number
+  /** Every bootstrap peer failing longer than this (ms) is `bootstrap_unreachable`. */
+  bootstrapFailingMs: number
+  /** mDNS up and no answer from another host for longer than this (ms) is `mdns_no_responses`. */
+  mdnsSilentMs: number
+  /** Time after start (ms) from which an empty routing table with peers is `routing_table_empty`. */
+  routingGraceMs: number
+  /** Peers `/readyz` needs; 0 asks only that the node runs. */
+  readyMinPeers: number
+}
+
+/** A configured bootstrap peer and how its last dial ended; times in Unix ms. */
+export interface BootstrapPeerFacts {
+  peerId: string
+  multiaddr: string
+  /** Connected now, whoever dialled. */
+  connected: boolean
+  lastOutcome: 'success' | 'failure' | null
+  lastDialAt: number | null
+  /** While the last dial failed: its class, the error in one line, the first failure of the run. */
+  errorClass: DialErrorClass | null
+  error: string | null
+  failingSince: number | null
+}
+
+/** The mDNS probe. */
+export interface MdnsFacts {
+  state: 'off' | 'starting' | 'up' | 'failed'
+  /** Why the socket failed. */
+  failure: string | null
+  /** mDNS responses from other hosts since start. */
+  responses: number
+  /** Unix ms of the last of them. */
+  lastResponseAt: number | null
+}
+
+/** One of the node's addresses. */
+export interface AddressFacts {
+  multiaddr: string
+  /** Confirmed reachable (true), rejected by AutoNAT (false), never checked (null). */
+  reachable: boolean | null
+  /** Unix ms of the check that confirmed it; null for private addresses (not checked). */
+  verifiedAt: number | null
+  /** libp2p's origin of the address: `transport`, `observed`, `ip-mapping`, ... */
+  type: string
+  scope: 'public' | 'private' | 'relay'
+}
+
+/** What the health verdict reads beyond the counts of the snapshot. */
+export interface HealthFacts {
+  /** Unix ms when the node started. */
+  startedAt: number
+  thresholds: HealthThresholds
+  bootstrap: BootstrapPeerFacts[]
+  mdns: MdnsFacts
+  addresses: AddressFacts[]
+}
+
 /** One consistent read of a running node. */
 export interface DiagnosticsSnapshot {
   /** The node's own peer ID. */
@@ -65,6 +134,11 @@ export interface DiagnosticsSnapshot {
   bandwidth: BandwidthSnapshot
   health: HealthSnapshot
   routing: RoutingSnapshot
+  /**
+   * The facts of the health verdict. Without them the verdict reads only the fields above (peers,
+   * reachability, relay, mDNS) with `DEFAULT_HEALTH_THRESHOLDS` (verdict.ts).
+   */
+  facts?: HealthFacts
 }
 
 /** The state the diagnostics read. */

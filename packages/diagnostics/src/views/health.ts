@@ -1,10 +1,41 @@
 import type { Reachability } from '../source.js'
-import { renderRows } from './render.js'
+import { healthVerdictOf } from '../verdict.js'
+import type { HealthReason, HealthStatus } from '../verdict.js'
+import { flatten, renderTable } from './render.js'
 import { finite } from './view.js'
 import type { View } from './view.js'
 
+/** One of the node's addresses and what is known of its reachability. */
+export interface HealthAddress {
+  multiaddr: string
+  /** Confirmed reachable (true), rejected by AutoNAT (false), never checked (null). */
+  reachable: boolean | null
+  /** ISO time of the check that confirmed it; null for private addresses, which are not checked. */
+  verified_at: string | null
+  /** libp2p's origin of the address: `transport`, `observed`, `ip-mapping`, ... */
+  type: string
+  scope: 'public' | 'private' | 'relay'
+}
+
+/** A configured bootstrap peer and how its last dial ended. */
+export interface HealthBootstrapPeer {
+  peer_id: string
+  multiaddr: string
+  connected: boolean
+  last_outcome: 'success' | 'failure' | null
+  last_dial_at: string | null
+  /** `refused`, `timeout`, `no_route`, `handshake`, `denied`, `aborted`, `other`. */
+  error_class: string | null
+  error: string | null
+  failing_since: string | null
+}
+
 /** Body of `GET /debug/p2p/health`. */
 export interface HealthResponse {
+  /** `ok`, `degraded` or `down`: the worst severity among `reasons`. */
+  status: HealthStatus
+  /** Why, worst first; `info` reasons are notes that leave the status `ok`. */
+  reasons: HealthReason[]
   host_id: string
   num_peers: number
   num_conns: number
@@ -18,23 +49,74 @@ export interface HealthResponse {
   mdns: {
     enabled: boolean
     available: boolean
+    /** mDNS answers from other hosts since start. */
+    responses: number
+    last_response_at: string | null
   }
+  addresses: HealthAddress[]
+  bootstrap_peers: HealthBootstrapPeer[]
+  /** ISO time the node started; null when the source does not say. */
+  started_at: string | null
+}
+
+function iso(ms: number | null | undefined): string | null {
+  return ms === null || ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString()
+}
+
+function list(name: string, lines: string[]): string[] {
+  return [name, ...(lines.length === 0 ? ['  (none)'] : lines.map((line) => `  ${line}`))]
+}
+
+/** The status first, then each reason with its hint, the facts, the addresses and bootstrap peers. */
+function render(body: HealthResponse): string {
+  const { status, reasons, addresses, bootstrap_peers: bootstrap, ...rest } = body
+  const [statusLine = '', ...rows] = renderTable([['status', status], ...flatten(rest)]).split('\n')
+  return [
+    statusLine,
+    ...list(
+      'reasons',
+      reasons.flatMap((r) => [`${r.code} (${r.severity}): ${r.message}`, `  hint: ${r.hint}`]),
+    ),
+    ...rows,
+    ...list(
+      'addresses',
+      addresses.map(
+        (a) =>
+          `${a.multiaddr}  ${a.scope}, ${a.reachable === null ? 'not checked' : a.reachable ? 'reachable' : 'not reachable'}` +
+          (a.verified_at === null ? '' : `, verified ${a.verified_at}`),
+      ),
+    ),
+    ...list(
+      'bootstrap_peers',
+      bootstrap.map(
+        (b) =>
+          `${b.multiaddr}  ${b.connected ? 'connected' : (b.last_outcome ?? 'not dialled yet')}` +
+          (b.error_class === null ? '' : `, ${b.error_class} since ${b.failing_since ?? '-'}`),
+      ),
+    ),
+  ].join('\n')
 }
 
 export const health: View<HealthResponse> = {
   path: '/debug/p2p/health',
-  description: 'reachability, AutoNAT, relay and mDNS; unhealthy without peers',
+  description: 'ok, degraded or down, and why; reachability, relay and mDNS',
   required: {
+    status: 'string',
+    reasons: 'array',
     host_id: 'string',
     num_peers: 'number',
     num_conns: 'number',
     reachability: 'string',
     autoNAT_status: 'string',
     'relay_stats.enabled': 'boolean',
+    addresses: 'array',
   },
   fromSnapshot: (snapshot) => {
-    const { health: h } = snapshot
+    const { health: h, facts } = snapshot
+    const { status, reasons } = healthVerdictOf(snapshot)
     return {
+      status,
+      reasons,
       host_id: snapshot.hostId,
       num_peers: snapshot.peerIds.length,
       num_conns: finite(snapshot.connections),
@@ -45,10 +127,44 @@ export const health: View<HealthResponse> = {
         server: h.relay.server,
         reservations: finite(h.relay.reservations),
       },
-      mdns: { enabled: h.mdns.enabled, available: h.mdns.available },
+      mdns: {
+        enabled: h.mdns.enabled,
+        available: h.mdns.available,
+        responses: finite(facts?.mdns.responses ?? 0),
+        last_response_at: iso(facts?.mdns.lastResponseAt),
+      },
+      addresses: (facts?.addresses ?? []).map((a) => ({
+        multiaddr: a.multiaddr,
+        reachable: a.reachable,
+        verified_at: iso(a.verifiedAt),
+        type: a.type,
+        scope: a.scope,
+      })),
+      bootstrap_peers: (facts?.bootstrap ?? []).map((b) => ({
+        peer_id: b.peerId,
+        multiaddr: b.multiaddr,
+        connected: b.connected,
+        last_outcome: b.lastOutcome,
+        last_dial_at: iso(b.lastDialAt),
+        error_class: b.errorClass,
+        error: b.error,
+        failing_since: iso(b.failingSince),
+      })),
+      started_at: iso(facts?.startedAt),
     }
   },
-  render: renderRows,
-  // An isolated node answers, but it is cut off from the network.
-  unhealthy: (body) => (body.num_peers === 0 ? 'no connected peers' : undefined),
+  render,
+  // `ok` only: a degraded node is unhealthy too, and an isolated one is down.
+  unhealthy: ({ status, reasons }) => {
+    if (status === 'ok') return undefined
+    const judged = reasons.filter((r) => r.severity !== 'info')
+    const [first] = judged
+    if (first === undefined) return status
+    const more = judged.length - 1
+    return (
+      first.message +
+      (more > 0 ? ` (and ${more} more reason${more === 1 ? '' : 's'})` : '') +
+      (status === 'degraded' ? ' (degraded)' : '')
+    )
+  },
 }

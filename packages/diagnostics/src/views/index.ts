@@ -32,7 +32,7 @@ export function isViewName(name: string): name is ViewName {
 export { checkBody } from './check-body.js'
 export type { JsonType, View } from './view.js'
 export type { ConnectionsResponse } from './connections.js'
-export type { HealthResponse } from './health.js'
+export type { HealthAddress, HealthBootstrapPeer, HealthResponse } from './health.js'
 export type { PeersResponse } from './peers.js'
 export type { RoutingResponse } from './routing.js'
 export type { StatsResponse } from './stats.js'

@@ -120,13 +120,27 @@ describe('diagnostics routes', () => {
     expect(res.status).toBe(200)
     expect(res.type).toBe(JSON_TYPE)
     expect(res.body).toEqual({
+      // the sample's mDNS is enabled but not available
+      status: 'degraded',
+      reasons: [
+        {
+          code: 'mdns_unavailable',
+          severity: 'degraded',
+          message: expect.stringContaining('mDNS is enabled but its multicast socket failed'),
+          hint: expect.any(String),
+        },
+      ],
       host_id: sampleSnapshot().hostId,
       num_peers: 3,
       num_conns: 5,
       reachability: 'private',
       autoNAT_status: 'unknown',
       relay_stats: { enabled: true, server: false, reservations: 1 },
-      mdns: { enabled: true, available: false },
+      mdns: { enabled: true, available: false, responses: 0, last_response_at: null },
+      // a source without facts
+      addresses: [],
+      bootstrap_peers: [],
+      started_at: null,
     })
   })
 

@@ -48,10 +48,21 @@ describe('the view table', () => {
     })
   })
 
-  it('health is unhealthy without peers, and only then', () => {
-    const alone = VIEWS.health.fromSnapshot(sampleSnapshot({ peerIds: [] }))
+  // DESIGN.md: `diag health` exits 0 only for `ok`; an isolated node is down, a degraded one fails too
+  it('health is unhealthy without peers, and whenever it is not ok', () => {
+    const { health } = sampleSnapshot()
+    const mdnsUp = { ...health, mdns: { enabled: true, available: true } }
+    const alone = VIEWS.health.fromSnapshot(sampleSnapshot({ peerIds: [], health: mdnsUp }))
+    expect(alone.status).toBe('down')
     expect(VIEWS.health.unhealthy?.(alone)).toBe('no connected peers')
-    expect(VIEWS.health.unhealthy?.(VIEWS.health.fromSnapshot(sampleSnapshot()))).toBeUndefined()
+
+    const degraded = VIEWS.health.fromSnapshot(sampleSnapshot())
+    expect(degraded.status).toBe('degraded')
+    expect(VIEWS.health.unhealthy?.(degraded)).toMatch(/^mDNS is enabled but .* \(degraded\)$/)
+
+    const ok = VIEWS.health.fromSnapshot(sampleSnapshot({ health: mdnsUp }))
+    expect(ok).toMatchObject({ status: 'ok', reasons: [] })
+    expect(VIEWS.health.unhealthy?.(ok)).toBeUndefined()
   })
 })
 
