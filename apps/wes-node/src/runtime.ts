@@ -2,8 +2,13 @@ import { Registry } from 'prom-client'
 import type * as PrometheusMetricsModule from '@libp2p/prometheus-metrics'
 import { createP2PNode } from '@wes/p2p-core'
 import type { MetricsFactory, P2PNode, P2PNodeComponents, P2POptions } from '@wes/p2p-core'
-import { createDiagnosticsServer, createP2PMetrics } from '@wes/diagnostics'
-import type { DiagnosticsServer, DiagnosticsSource, P2PMetrics } from '@wes/diagnostics'
+import { createDiagnosticsServer, createHealthMetrics, createP2PMetrics } from '@wes/diagnostics'
+import type {
+  DiagnosticsServer,
+  DiagnosticsSource,
+  HealthMetrics,
+  P2PMetrics,
+} from '@wes/diagnostics'
 import type { Logger } from './logger.js'
 
 export interface RuntimeComponents {
@@ -23,13 +28,18 @@ export interface Runtime {
   readonly node: P2PNode
   readonly registry: Registry
   readonly metrics: P2PMetrics
+  /** `p2p_health_status` and `p2p_health_reason`, the health verdict at scrape time. */
+  readonly healthMetrics: HealthMetrics
   /** Undefined when `diagnosticsEnabled` is false. */
   readonly diagnostics: DiagnosticsServer | undefined
   start(): Promise<void>
   stop(): Promise<void>
 }
 
-/** Adapts a node to what the diagnostics read: nothing while the node is not running. */
+/**
+ * Adapts a node to what the diagnostics read: nothing while the node is not running. The node's
+ * snapshot is passed through as it is, its `facts` (for the health verdict) included.
+ */
 export function nodeDiagnosticsSource(node: P2PNode): DiagnosticsSource {
   return {
     snapshot: () => (node.status === 'started' ? node.snapshot() : undefined),
@@ -62,7 +72,8 @@ async function libp2pMetrics(registry: Registry): Promise<MetricsFactory> {
 
 /**
  * Wires `@wes/p2p-core` to `@wes/diagnostics`: one registry per node, discovery events
- * counted through the metrics' callbacks, state read from the node at scrape time, and (unless
+ * counted through the metrics' callbacks, state and the health verdict read from the node at
+ * scrape time, and (unless
  * `libp2pMetrics` is false) libp2p's own metrics forwarded into the same registry.
  */
 export async function createRuntime(
@@ -78,6 +89,7 @@ export async function createRuntime(
   })
   const source = nodeDiagnosticsSource(node)
   const metrics = createP2PMetrics(registry, { source })
+  const healthMetrics = createHealthMetrics(registry, { source })
   node.discovery.setDiagnosticsCallbacks(metrics.discoveryCallbacks)
 
   const diagnostics = options.diagnosticsEnabled
@@ -96,6 +108,7 @@ export async function createRuntime(
     node,
     registry,
     metrics,
+    healthMetrics,
     diagnostics,
     async start() {
       if (started) return

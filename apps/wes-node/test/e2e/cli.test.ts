@@ -96,9 +96,12 @@ describe('wes-node as a child process', () => {
       out_total_bytes: expect.any(Number),
     })
 
+    // DESIGN.md: diag health exits 0 only for ok; one peer of the default minimum of 3 is degraded
     const health = await diag('health', b.diagAddr)
-    expect(health.code).toBe(0)
+    expect(health.code).toBe(1)
     expect(JSON.parse(health.stdout)).toMatchObject({
+      status: 'degraded',
+      reasons: [{ code: 'below_min_peers', severity: 'degraded' }],
       host_id: b.peerId,
       num_peers: 1,
       relay_stats: { enabled: true },

@@ -102,11 +102,19 @@ describe('every view of the table', () => {
 
   it.each(views)('%s is rendered by wes-node diag, as a table and as JSON', async (name, view) => {
     const body = view.fromSnapshot(SNAPSHOT)
+    // DESIGN.md: a view that finds the node unhealthy (health unless `ok`) exits 1, and says why
+    const unhealthy = view.unhealthy?.(body)
+    const code = unhealthy === undefined ? 0 : 1
     const table = await run(['diag', name, '--addr', addr])
-    expect(table).toEqual({ code: 0, stdout: `${view.render(body)}\n`, stderr: '' })
+    expect(table).toEqual({
+      code,
+      stdout: `${view.render(body)}\n`,
+      stderr:
+        unhealthy === undefined ? '' : `wes-node: node at ${addr} is unhealthy: ${unhealthy}\n`,
+    })
     expect(table.stdout.trim()).not.toBe('')
     const json = await run(['diag', name, '--json', '--addr', addr])
-    expect(json.code).toBe(0)
+    expect(json.code).toBe(code)
     expect(JSON.parse(json.stdout)).toEqual(body)
   })
 })

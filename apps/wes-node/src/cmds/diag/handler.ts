@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import { VIEWS, createDiagnosticsClient } from '@wes/diagnostics/client'
 import type {
+  DiagnosticsClient,
   DiagnosticsClientError,
   DiagnosticsHttpError,
   DiagnosticsResponseError,
@@ -12,6 +14,8 @@ import type { DiagOptions } from './options.js'
 
 export interface DiagIo {
   stdout: { write(chunk: string): unknown }
+  /** Aborted on SIGINT/SIGTERM: `--wait` stops asking and reports what it has. */
+  signal?: AbortSignal
 }
 
 const REASONS: Record<string, string> = {
@@ -78,28 +82,105 @@ function toCliError(err: unknown, options: DiagOptions): unknown {
   }
 }
 
+/**
+ * A failure that waiting may end: no answer (yet), or 503 while the node starts. A wrong token,
+ * or something that is not a wes-node, stays as it is.
+ */
+function isPassing(err: unknown): boolean {
+  if (!isClientError(err)) return false
+  return (
+    err.code === 'ERR_UNREACHABLE' ||
+    err.code === 'ERR_TIMEOUT' ||
+    (err.code === 'ERR_HTTP_STATUS' && (err as DiagnosticsHttpError).status === 503)
+  )
+}
+
+/** How often `diag health --wait` asks again. */
+export const WAIT_POLL_MS = 1_000
+
+/** The least time a request of `--wait` gets, even the one at the deadline. */
+const WAIT_REQUEST_MIN_MS = 250
+
+/**
+ * `diag health --wait`: asks until the view finds nothing wrong, or the time is up; a node that
+ * does not answer (yet) is asked again too. Resolves with the last body it read, or rejects with
+ * the last failure when no answer ever came.
+ */
+async function waitForHealthy(
+  options: DiagOptions & { waitMs: number },
+  token: string | undefined,
+  signal: AbortSignal | undefined,
+): Promise<object> {
+  const view: View = VIEWS[options.view]
+  const deadline = Date.now() + options.waitMs
+  let body: object | undefined
+  let failure: unknown
+  for (;;) {
+    // no request may outlast the wait by much
+    const timeoutMs = Math.min(
+      options.timeoutMs,
+      Math.max(WAIT_REQUEST_MIN_MS, deadline - Date.now()),
+    )
+    try {
+      const answer = await clientFor(options, token, timeoutMs).get(options.view)
+      if (view.unhealthy?.(answer) === undefined) return answer
+      body = answer
+    } catch (err) {
+      if (!isPassing(err)) throw err
+      failure = err
+    }
+    const pause = Math.min(WAIT_POLL_MS, deadline - Date.now())
+    if (pause <= 0 || signal?.aborted === true) break
+    try {
+      await sleep(pause, undefined, signal === undefined ? {} : { signal })
+    } catch {
+      break // aborted: report what we have
+    }
+  }
+  if (body !== undefined) return body
+  throw failure
+}
+
+function clientFor(
+  options: DiagOptions,
+  token: string | undefined,
+  timeoutMs: number,
+): DiagnosticsClient {
+  return createDiagnosticsClient({
+    addr: options.addr,
+    timeoutMs,
+    ...(token !== undefined ? { token } : {}),
+  })
+}
+
 /** Reads one `/debug/p2p/<view>` of a running node and prints it. */
 export async function diagHandler(options: DiagOptions, io: DiagIo): Promise<void> {
   const token =
     options.tokenFile !== undefined ? await readTokenFile(options.tokenFile) : options.token
-  const client = createDiagnosticsClient({
-    addr: options.addr,
-    timeoutMs: options.timeoutMs,
-    ...(token !== undefined ? { token } : {}),
-  })
+  const { waitMs } = options
   let body: object
   try {
-    body = await client.get(options.view)
+    body =
+      waitMs === undefined
+        ? await clientFor(options, token, options.timeoutMs).get(options.view)
+        : await waitForHealthy({ ...options, waitMs }, token, io.signal)
   } catch (err) {
-    throw toCliError(err, options)
+    const failure = toCliError(err, options)
+    if (waitMs === undefined || !(failure instanceof CliError)) throw failure
+    throw new CliError(
+      `${failure.message} (asked for ${waitMs / 1_000} s)`,
+      failure.exitCode,
+      failure.code,
+    )
   }
 
   const view: View = VIEWS[options.view]
   io.stdout.write(options.json ? `${JSON.stringify(body, null, 2)}\n` : `${view.render(body)}\n`)
   const unhealthy = view.unhealthy?.(body)
   if (unhealthy !== undefined) {
+    const after = waitMs === undefined ? '' : ` after ${waitMs / 1_000} s`
     throw new CliError(
-      `node at ${options.addr} is unhealthy: ${unhealthy}`,
+      `node at ${options.addr} is unhealthy${after}: ${unhealthy}`,
       EXIT_FAILURE,
       'ERR_UNHEALTHY',
     )

@@ -12,6 +12,15 @@ function timeoutMs(raw: string): number {
   return value
 }
 
+/** Seconds to wait, from 1 s to a day. */
+function waitSeconds(raw: string): number {
+  const value = Number(raw)
+  if (!/^\d+$/.test(raw.trim()) || value < 1 || value > 86_400) {
+    throw new InvalidArgumentError('expected seconds between 1 and 86400.')
+  }
+  return value
+}
+
 /** One line per view of the table: its name and description. */
 function viewsHelp(): string {
   const width = Math.max(...VIEW_NAMES.map((name) => name.length))
@@ -23,7 +32,7 @@ function viewsHelp(): string {
 export function createDiagCommand(context: CliContext): Command {
   return new Command('diag')
     .description(
-      "read a running node's diagnostics (exit 1 when unreachable, not ready or, for health, without peers)",
+      "read a running node's diagnostics (exit 1 when unreachable, not ready or, for health, not ok)",
     )
     .addArgument(new Argument('<view>', 'what to show').choices(VIEW_NAMES))
     .option(
@@ -40,10 +49,15 @@ export function createDiagCommand(context: CliContext): Command {
       `give up after this long (default: ${DEFAULT_DIAGNOSTICS_CLIENT_INIT.timeoutMs})`,
       timeoutMs,
     )
+    .option(
+      '--wait <seconds>',
+      'health only: ask again every second until the node is ok, for up to this long (exit 1 if it never is)',
+      waitSeconds,
+    )
     .addHelpText('after', viewsHelp())
     .action(async (view: string, flags: DiagFlags) => {
       const options = resolveDiagOptions(view, flags, context.env)
       const { diagHandler } = await import('./handler.js')
-      await diagHandler(options, { stdout: context.stdout })
+      await diagHandler(options, { stdout: context.stdout, signal: context.signal })
     })
 }

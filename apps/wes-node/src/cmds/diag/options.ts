@@ -19,6 +19,8 @@ export interface DiagOptions {
   token?: string
   /** A file holding that token (read by the handler); wins over `token`. */
   tokenFile?: string
+  /** `diag health --wait`: poll until the node is `ok`, for up to this long. */
+  waitMs?: number
 }
 
 export interface DiagFlags {
@@ -26,6 +28,8 @@ export interface DiagFlags {
   json?: boolean
   timeout?: number
   tokenFile?: string
+  /** Seconds, `health` only. */
+  wait?: number
 }
 
 /** `host:port` (IPv6 as `[::1]:port`, port 1 to 65535) or a `UsageError` naming where it came from. */
@@ -53,6 +57,9 @@ export function resolveDiagOptions(
       : envAddr !== undefined && envAddr !== ''
         ? checkAddr(envAddr, 'WES_DIAGNOSTICS_ADDR')
         : DEFAULT_DIAG_ADDR
+  if (flags.wait !== undefined && view !== 'health') {
+    throw new UsageError(`--wait applies to diag health only, not to diag ${view}`)
+  }
   const token = env.WES_DIAGNOSTICS_TOKEN?.trim()
   const envTokenFile = env.WES_DIAGNOSTICS_TOKEN_FILE?.trim()
   const tokenFile = flags.tokenFile ?? (envTokenFile === '' ? undefined : envTokenFile)
@@ -63,5 +70,6 @@ export function resolveDiagOptions(
     timeoutMs: flags.timeout ?? DEFAULT_DIAGNOSTICS_CLIENT_INIT.timeoutMs,
     ...(token !== undefined && token !== '' ? { token } : {}),
     ...(tokenFile !== undefined ? { tokenFile } : {}),
+    ...(flags.wait !== undefined ? { waitMs: flags.wait * 1_000 } : {}),
   }
 }
