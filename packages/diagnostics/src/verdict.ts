@@ -101,13 +101,17 @@ export function hostPortOf(
 
 const noPeers: Rule = ({ snapshot, peers }) => {
   if (peers > 0) return undefined
-  const noWay = snapshot.routing.bootstrapPeers === 0 && !snapshot.health.mdns.enabled
+  const trying = [
+    snapshot.routing.bootstrapPeers > 0 ? 'bootstrap peers, with backoff' : undefined,
+    snapshot.health.mdns.enabled ? 'mDNS, every few seconds' : undefined,
+  ].filter((way) => way !== undefined)
   return {
     severity: 'down',
     message: 'no connected peers',
-    hint: noWay
-      ? `no bootstrap peer is configured and mDNS is off, so the node cannot find anyone: give it a bootstrap peer (--bootstrap /ip4/<host>/tcp/<port>/p2p/<peer id>) or, on a LAN, turn mDNS on`
-      : 'discovery keeps trying (bootstrap with backoff, mDNS every few seconds); the other reasons, once their thresholds pass, name what fails',
+    hint:
+      trying.length === 0
+        ? 'no bootstrap peer is configured and mDNS is off, so the node cannot find anyone: give it a bootstrap peer (--bootstrap /ip4/<host>/tcp/<port>/p2p/<peer id>) or, on a LAN, turn mDNS on'
+        : `discovery keeps trying (${trying.join('; ')}); the other reasons, once their thresholds pass, name what fails`,
   }
 }
 
