@@ -34,6 +34,8 @@ export interface LabProcess {
   stderr(): string
   /** Resolves with the first match of `pattern` on stdout; rejects on exit or after `timeoutMs`. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>
+  /** Resolves with the exit code once the process ends by itself; rejects after `timeoutMs`. */
+  exited(timeoutMs?: number): Promise<number | null>
   /** Sends `signal`, waits up to `timeoutMs` for the exit, then SIGKILLs; resolves with the code. */
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>
 }
@@ -374,6 +376,19 @@ function watchProcess(host: string, child: ChildProcess): LabProcess {
         child.once('close', onExit)
         check()
       })
+    },
+    async exited(timeoutMs = 15_000) {
+      let timer: NodeJS.Timeout | undefined
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          reject(new Error(`${host}: still running after ${timeoutMs} ms; stderr: ${err}`))
+        }, timeoutMs)
+      })
+      try {
+        return await Promise.race([exited, late])
+      } finally {
+        clearTimeout(timer)
+      }
     },
     async stop(signal = 'SIGTERM', timeoutMs = 5_000) {
       if (running()) child.kill(signal)

@@ -45,6 +45,10 @@ export interface LabNode {
   json<T = Record<string, unknown>>(path: string): Promise<{ status: number; body: T }>
   /** The unlabelled samples of `/metrics`. */
   metrics(): Promise<Record<string, number>>
+  /** The text of `/metrics`, labelled series included. */
+  metricsText(): Promise<string>
+  /** Runs `wes-node <args>` in the node's host (e.g. `diag health`) and waits for its exit. */
+  cli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }>
   /** SIGTERM, then the exit code. */
   stop(): Promise<number | null>
 }
@@ -97,6 +101,12 @@ export async function startLabNode(lab: Lab, host: string, init: LabNodeInit): P
     multiaddr: (port, segment) => `/ip4/${lab.address(host, segment)}/tcp/${port}/p2p/${peerId}`,
     json,
     metrics: async () => parseMetrics((await httpGet(socketPath, '/metrics')).body),
+    metricsText: async () => (await httpGet(socketPath, '/metrics')).body,
+    async cli(args) {
+      const run = lab.spawn(host, node, [WES_NODE_BIN, ...args])
+      const code = await run.exited(30_000)
+      return { code, stdout: run.stdout(), stderr: run.stderr() }
+    },
     async stop() {
       const code = await child.stop('SIGTERM', 10_000)
       await forwarder.stop('SIGTERM', 2_000)

@@ -14,7 +14,7 @@ import { createNetns, netnsAvailable } from '../lib/netns.js'
 import { loopbackFlags, runCli, spawnCli, started, tempDir } from '../lib/processes.js'
 import { check, sleep } from '../lib/runner.js'
 import type { CaseContext, Suite } from '../lib/runner.js'
-import { ROUTES } from '../lib/routes.js'
+import { PROBES, ROUTES } from '../lib/routes.js'
 
 const TOKEN = 'wes-reliability-token-0123456789abcdef'
 
@@ -99,7 +99,7 @@ export async function security(suite: Suite, _scope: CaseContext): Promise<void>
         ['empty bearer', 'Bearer '],
         ['token with junk after', `Bearer ${TOKEN} extra`],
       ]
-      for (const path of [...ROUTES, '/nope', '/debug/p2p/unknown']) {
+      for (const path of [...ROUTES, ...Object.keys(PROBES), '/nope', '/debug/p2p/unknown']) {
         for (const method of ['GET', 'HEAD', 'POST', 'OPTIONS']) {
           for (const [name, auth] of variants) {
             checks++
@@ -117,9 +117,11 @@ export async function security(suite: Suite, _scope: CaseContext): Promise<void>
         }
         checks++
         const ok = await rawExchange(node.diagPort, request('GET', path, `Bearer ${TOKEN}`))
-        const expected = ROUTES.includes(path) ? 200 : 404
-        if (ok.response?.status !== expected)
-          problems.push(`GET ${path} with the token: ${ok.response?.status}, expected ${expected}`)
+        const expected = PROBES[path] ?? [ROUTES.includes(path) ? 200 : 404]
+        if (!expected.includes(ok.response?.status ?? 0))
+          problems.push(
+            `GET ${path} with the token: ${ok.response?.status}, expected ${expected.join(' or ')}`,
+          )
       }
       check(problems.length === 0, problems.slice(0, 6).join('; '))
       const diag = await runCli(

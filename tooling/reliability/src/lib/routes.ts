@@ -6,3 +6,12 @@
 import { VIEWS, VIEW_NAMES } from '@wes/diagnostics/client'
 
 export const ROUTES: readonly string[] = ['/metrics', ...VIEW_NAMES.map((name) => VIEWS[name].path)]
+
+/**
+ * The orchestrator probes: `/livez` answers 200 while the process serves; `/readyz` 200 once the
+ * node is ready, 503 before (an isolated test node is never ready with the default of one peer).
+ */
+export const PROBES: Readonly<Record<string, readonly number[]>> = {
+  '/livez': [200],
+  '/readyz': [200, 503],
+}
