@@ -5,8 +5,7 @@
  * at once: time until every node has a peer and until every routing table has an entry.
  */
 
-import { createSocket } from 'node:dgram'
-import { networkInterfaces } from 'node:os'
+import { loopbackOnly, multicastWorks } from '@wes/config/multicast'
 import { createP2PNode } from '@wes/p2p-core'
 import { multiaddr } from '@multiformats/multiaddr'
 import { figure } from './lib/figure.js'
@@ -25,52 +24,6 @@ function nodeOptions(dataDir: string, init: P2POptionsInit = {}): P2POptionsInit
     dataDir,
     logLevel: 'silent',
     ...init,
-  }
-}
-
-/**
- * Whether this process can only reach loopback (a network namespace of its own, as `unshare -n`
- * gives): only then may mDNS run, since anywhere else its multicast leaves the machine.
- */
-function loopbackOnly(): boolean {
-  return Object.values(networkInterfaces()).every((addresses) =>
-    (addresses ?? []).every((address) => address.internal),
-  )
-}
-
-/** Whether IPv4 multicast with loopback delivers here: one socket sends to the mDNS group, one joined to it listens. */
-async function multicastWorks(timeoutMs = 1_500): Promise<boolean> {
-  const group = '224.0.0.251'
-  const port = 40_000 + Math.floor(Math.random() * 20_000)
-  const receiver = createSocket({ type: 'udp4', reuseAddr: true })
-  const sender = createSocket({ type: 'udp4', reuseAddr: true })
-  try {
-    return await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs)
-      const finish = (result: boolean): void => {
-        clearTimeout(timer)
-        resolve(result)
-      }
-      receiver.on('error', () => finish(false))
-      sender.on('error', () => finish(false))
-      receiver.on('message', () => finish(true))
-      receiver.bind(port, () => {
-        try {
-          receiver.addMembership(group)
-          sender.bind(() => {
-            sender.setMulticastLoopback(true)
-            sender.send('wes-bench-multicast-probe', port, group, (err) => {
-              if (err != null) finish(false)
-            })
-          })
-        } catch {
-          finish(false)
-        }
-      })
-    })
-  } finally {
-    receiver.close()
-    sender.close()
   }
 }
 

@@ -21,6 +21,7 @@ export { LabCommandError, labUnavailableReason } from './commands.js'
 export { httpGet, parseMetrics } from './http.js'
 export { NETNS_PREFIX, removeAllLabs, removeStaleLabs, startLab } from './lab.js'
 export { INTERNET_SUBNET, publicNetwork } from './topologies/public-network.js'
+export { isolatedHost } from './topologies/isolated.js'
 export { lan, natNetwork } from './topologies/nat.js'
 export { TOPOLOGIES } from './topologies/index.js'
 export {

@@ -314,7 +314,8 @@ class DefaultLab implements Lab {
   private addNetns(netns: string): void {
     ip(['netns', 'add', netns])
     this.created.push(netns)
-    ipIn(netns, ['link', 'set', 'lo', 'up'])
+    // MULTICAST on lo: a loopback-only host can still run mDNS among its own processes
+    ipIn(netns, ['link', 'set', 'lo', 'up', 'multicast', 'on'])
   }
 
   private host(name: string): HostSpec {

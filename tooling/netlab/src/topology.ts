@@ -28,7 +28,7 @@ export interface InterfaceSpec {
 export interface HostSpec {
   /** Host name, `[a-z][a-z0-9-]*` (at most 20 characters). */
   name: string
-  /** Interfaces, named `eth0`, `eth1`, ... inside the host in this order. */
+  /** Interfaces, named `eth0`, `eth1`, ... inside the host in this order; none: loopback only. */
   interfaces: InterfaceSpec[]
   /** Default route via this address (a router on one of the host's segments). */
   gateway?: string
@@ -105,7 +105,6 @@ export function validateTopology(topology: Topology): void {
     if (host.name === 'switch') fail('host name "switch" is the lab\'s own')
     if (hosts.has(host.name)) fail(`host "${host.name}" is declared twice`)
     hosts.add(host.name)
-    if (host.interfaces.length === 0) fail(`host "${host.name}" has no interface`)
     for (const iface of host.interfaces) {
       const segment = segments.get(iface.segment)
       if (segment === undefined) fail(`host "${host.name}": unknown segment "${iface.segment}"`)

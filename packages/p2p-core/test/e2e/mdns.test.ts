@@ -1,16 +1,13 @@
 import { cleanup, testNode, waitFor } from '../fixtures/nodes.js'
-import { multicastWorks } from '../fixtures/multicast.js'
+import { mdnsIsolation } from '@wes/config/multicast'
 import type { P2PNode } from '../../src/index.js'
 
 afterEach(cleanup)
 
-const multicast = await multicastWorks()
-if (!multicast) {
-  console.warn(
-    'mDNS e2e SKIPPED: the multicast probe (224.0.0.251, loopback) got nothing back on this machine',
-  )
-}
-const mdnsTest = multicast ? test : test.skip
+// mDNS only where its multicast cannot leave the machine: a namespace of its own
+const isolation = await mdnsIsolation()
+if (!isolation.ok) console.warn(`mDNS e2e SKIPPED: ${isolation.reason}`)
+const mdnsTest = isolation.ok ? test : test.skip
 
 interface MdnsRecord {
   found: Set<string>
