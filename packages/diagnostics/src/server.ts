@@ -14,6 +14,7 @@ import { DiagnosticsServerError } from './errors.js'
 import { formatHostPort, isLoopbackHost, parseHostPort } from './host-port.js'
 import type { HostPort } from './host-port.js'
 import { createLingeringClose } from './lingering-close.js'
+import { validateToken } from './middleware/bearer-auth.js'
 import type { LingeringClose } from './lingering-close.js'
 import type { DiagnosticsSource } from './source.js'
 
@@ -122,12 +123,7 @@ export function createDiagnosticsServer(
   components: DiagnosticsServerComponents,
 ): DiagnosticsServer {
   const { logger } = components
-  if (init.token !== undefined && !/^\S{16,4096}$/.test(init.token)) {
-    throw new DiagnosticsServerError(
-      'ERR_INIT_INVALID',
-      'the diagnostics token must be 16 to 4096 characters without whitespace',
-    )
-  }
+  if (init.token !== undefined) validateToken(init.token)
   const app = createDiagnosticsApp({
     ...components,
     ...(init.token !== undefined ? { token: init.token } : {}),

@@ -8,6 +8,8 @@
  * read and the most telling class found anywhere in it wins.
  */
 
+import { errorTree } from './error-code.js'
+
 /** The class of a failed dial. */
 export type DialErrorClass =
   'refused' | 'timeout' | 'no_route' | 'handshake' | 'denied' | 'aborted' | 'other'
@@ -58,10 +60,6 @@ const MESSAGES: ReadonlyArray<[RegExp, DialErrorClass]> = [
   [/\b(noise|multistream)\b/i, 'handshake'],
 ]
 
-/** How far into causes and aggregates the tree is read. */
-const MAX_DEPTH = 5
-const MAX_ERRORS = 64
-
 function classOf(err: object): DialErrorClass | undefined {
   const { code, name, message } = err as { code?: unknown; name?: unknown; message?: unknown }
   if (typeof name === 'string' && NAMES[name] !== undefined) return NAMES[name]
@@ -72,21 +70,6 @@ function classOf(err: object): DialErrorClass | undefined {
   return undefined
 }
 
-/** The errors of a tree: the error, its `cause` and the `errors` of an AggregateError, bounded. */
-function errorsIn(err: unknown): object[] {
-  const found: object[] = []
-  const visit = (node: unknown, depth: number): void => {
-    if (typeof node !== 'object' || node === null || depth > MAX_DEPTH) return
-    if (found.length >= MAX_ERRORS || found.includes(node)) return
-    found.push(node)
-    const { cause, errors } = node as { cause?: unknown; errors?: unknown }
-    if (Array.isArray(errors)) for (const inner of errors) visit(inner, depth + 1)
-    visit(cause, depth + 1)
-  }
-  visit(err, 0)
-  return found
-}
-
 /**
  * The class of a dial failure.
  *
@@ -95,6 +78,6 @@ function errorsIn(err: unknown): object[] {
  * classifyDialError(new AggregateError([timeoutError, encryptionFailedError])) // 'handshake'
  */
 export function classifyDialError(err: unknown): DialErrorClass {
-  const classes = new Set(errorsIn(err).map(classOf))
+  const classes = new Set(errorTree(err).map(classOf))
   return DIAL_ERROR_CLASSES.find((c) => classes.has(c)) ?? 'other'
 }

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { IdentityError } from './errors.js'
 import type { PrivateKey } from '@libp2p/interface'
+import { errorCode } from './error-code.js'
 
 /** The key file's name inside the data directory. */
 export const IDENTITY_FILE_NAME = 'identity.key'
@@ -143,13 +144,6 @@ async function makeDirectory(dir: string): Promise<void> {
     // created meanwhile by someone else: fine if it is a directory
     if (errorCode(err) !== 'EEXIST' || !(await stat(dir)).isDirectory()) throw err
   }
-}
-
-function errorCode(err: unknown): string | undefined {
-  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string') {
-    return err.code
-  }
-  return undefined
 }
 
 function reason(err: unknown): string {

@@ -39,6 +39,8 @@ export type {
   Reachability,
 } from './snapshot.js'
 export { classifyDialError, DIAL_ERROR_CLASSES } from './dial-error.js'
+export { errorCode, errorTree } from './error-code.js'
+export { isPlainObject } from './option-checks.js'
 export type { DialErrorClass } from './dial-error.js'
 export {
   DEFAULT_P2P_OPTIONS,

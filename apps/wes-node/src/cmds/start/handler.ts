@@ -1,3 +1,4 @@
+import { errorCode, errorTree } from '@wes/p2p-core'
 import type { P2POptions } from '@wes/p2p-core'
 import { CliError, EXIT_FAILURE, UsageError, oneLine } from '../../errors.js'
 import { createLibp2pLogger } from '../../libp2p-logger.js'
@@ -26,24 +27,19 @@ const CONFIG_ERROR_CODES = new Set([
   'ERR_DATA_DIR',
 ])
 
-function errorCode(err: unknown): string | undefined {
-  if (typeof err !== 'object' || err === null) return undefined
-  const code = (err as { code?: unknown }).code
-  return typeof code === 'string' ? code : undefined
-}
-
 /** Finds an errno code anywhere in an error's cause chain or aggregated errors. */
-function findErrno(err: unknown, depth = 0): string | undefined {
-  if (depth > 5 || typeof err !== 'object' || err === null) return undefined
-  const code = errorCode(err)
-  if (code !== undefined && /^E[A-Z]+$/.test(code)) return code
-  const { cause, errors } = err as { cause?: unknown; errors?: unknown }
-  for (const inner of [cause, ...(Array.isArray(errors) ? errors : [])]) {
-    const found = findErrno(inner, depth + 1)
+function findErrno(err: unknown): string | undefined {
+  const tree = errorTree(err)
+  for (const inner of tree) {
+    const code = errorCode(inner)
+    if (code !== undefined && /^E[A-Z]+$/.test(code)) return code
+  }
+  for (const inner of tree) {
+    const message = inner instanceof Error ? inner.message : ''
+    const found = /\b(EADDRINUSE|EADDRNOTAVAIL|EACCES)\b/.exec(message)?.[1]
     if (found !== undefined) return found
   }
-  const message = err instanceof Error ? err.message : ''
-  return /\b(EADDRINUSE|EADDRNOTAVAIL|EACCES)\b/.exec(message)?.[1]
+  return undefined
 }
 
 function startFailure(err: unknown, options: P2POptions): CliError {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, isAbsolute, resolve } from 'node:path'
-import { resolveOptions } from '@wes/p2p-core'
+import { isPlainObject, resolveOptions } from '@wes/p2p-core'
 import type { P2POptions } from '@wes/p2p-core'
 import { UsageError, fsReason, oneLine } from '../../errors.js'
 import { CONFIG_ENV, SETTINGS, attributeName, parseSettingValue, setPath } from '../../settings.js'
@@ -29,10 +29,6 @@ type Layer = Record<string, unknown>
 
 /** Options that are file system paths. */
 const PATH_KEYS = ['dataDir', 'diagnosticsTokenFile'] as const
-
-function isPlainObject(value: unknown): value is Layer {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
 
 /** Deep-merges option layers: objects merge key by key, anything else (arrays too) replaces. */
 export function mergeLayers(...layers: Layer[]): Layer {
