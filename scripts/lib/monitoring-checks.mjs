@@ -2,22 +2,6 @@
 // or `content`. Prints one reason per problem on stderr and exits 1 when there is any.
 // Usage: node monitoring-checks.mjs <check> <host:port>
 
-const METRICS = {
-  p2p_connections_total: 'gauge',
-  p2p_peers_total: 'gauge',
-  p2p_bandwidth_in_rate_bytes_per_sec: 'gauge',
-  p2p_bandwidth_out_rate_bytes_per_sec: 'gauge',
-  p2p_bandwidth_in_total_bytes: 'gauge',
-  p2p_bandwidth_out_total_bytes: 'gauge',
-  p2p_discovery_bootstrap_attempt_total: 'counter',
-  p2p_discovery_bootstrap_success_total: 'counter',
-  p2p_discovery_mdns_peer_found_total: 'counter',
-  p2p_discovery_mdns_connect_success_total: 'counter',
-  p2p_discovery_mdns_connect_fail_total: 'counter',
-  p2p_discovery_last_bootstrap_unixtime: 'gauge',
-  p2p_discovery_last_mdns_found_unixtime: 'gauge',
-}
-
 // The views and the keys each must have come from the built view table of @wes/diagnostics
 // (step 1 builds it), so a view added there is checked here too.
 const CLIENT = new URL('../../packages/diagnostics/dist/client.js', import.meta.url)
@@ -28,7 +12,8 @@ try {
   console.error(`  cannot load the view table (${err.code ?? err.message}): run pnpm build first`)
   process.exit(1)
 }
-const { VIEWS, checkBody } = views
+// the spec's 13 names and types, from the same build
+const { VIEWS, checkBody, SPEC_METRICS: METRICS } = views
 
 const [check, addr] = process.argv.slice(2)
 const base = `http://${addr}`

@@ -84,6 +84,8 @@ export { TOKEN_RULE, validateToken } from './middleware/bearer-auth.js'
 export { PROMETHEUS_CONTENT_TYPE } from './routes/metrics.js'
 
 export * from './views/index.js'
+export { ADDED_METRICS, HEALTH_METRICS, METRIC_TYPES, SPEC_METRICS } from './metric-table.js'
+export type { MetricType } from './metric-table.js'
 
 export {
   createDiagnosticsClient,

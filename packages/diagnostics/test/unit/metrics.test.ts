@@ -2,26 +2,10 @@ import { describe, expect, it } from '@jest/globals'
 import { Registry, register as globalRegistry } from 'prom-client'
 import { createP2PMetrics } from '../../src/index.js'
 import { DIAL_OUTCOMES, DISCOVERY_MECHANISMS } from '../../src/metrics.js'
+import { ADDED_METRICS, SPEC_METRICS } from '../../src/metric-table.js'
 import { createStubSource, createThrowingSource, sampleSnapshot } from './stub-source.js'
 
-const EXPECTED_TYPES: Record<string, 'gauge' | 'counter'> = {
-  p2p_connections_total: 'gauge',
-  p2p_peers_total: 'gauge',
-  p2p_bandwidth_in_rate_bytes_per_sec: 'gauge',
-  p2p_bandwidth_out_rate_bytes_per_sec: 'gauge',
-  p2p_bandwidth_in_total_bytes: 'gauge',
-  p2p_bandwidth_out_total_bytes: 'gauge',
-  p2p_discovery_bootstrap_attempt_total: 'counter',
-  p2p_discovery_bootstrap_success_total: 'counter',
-  p2p_discovery_mdns_peer_found_total: 'counter',
-  p2p_discovery_mdns_connect_success_total: 'counter',
-  p2p_discovery_mdns_connect_fail_total: 'counter',
-  p2p_discovery_last_bootstrap_unixtime: 'gauge',
-  p2p_discovery_last_mdns_found_unixtime: 'gauge',
-  // added beyond the spec's 13
-  p2p_routing_table_size: 'gauge',
-  p2p_discovery_dials_total: 'counter',
-}
+const EXPECTED_TYPES: Record<string, 'gauge' | 'counter'> = { ...SPEC_METRICS, ...ADDED_METRICS }
 
 /** The one labelled metric; every other one has a single unlabelled sample. */
 const DIALS = 'p2p_discovery_dials_total'

@@ -11,27 +11,14 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse, stringify } from 'yaml'
+import { SPEC_METRICS } from '../../src/metric-table.js'
 
 const monitoringDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../monitoring')
 
 /** The 13 metrics of DESIGN.md (names and types are the public contract), plus the routing gauge. */
-const GAUGES = [
-  'p2p_connections_total',
-  'p2p_peers_total',
-  'p2p_bandwidth_in_rate_bytes_per_sec',
-  'p2p_bandwidth_out_rate_bytes_per_sec',
-  'p2p_bandwidth_in_total_bytes',
-  'p2p_bandwidth_out_total_bytes',
-  'p2p_discovery_last_bootstrap_unixtime',
-  'p2p_discovery_last_mdns_found_unixtime',
-] as const
-const COUNTERS = [
-  'p2p_discovery_bootstrap_attempt_total',
-  'p2p_discovery_bootstrap_success_total',
-  'p2p_discovery_mdns_peer_found_total',
-  'p2p_discovery_mdns_connect_success_total',
-  'p2p_discovery_mdns_connect_fail_total',
-] as const
+const SPEC = Object.entries(SPEC_METRICS)
+const GAUGES = SPEC.filter(([, type]) => type === 'gauge').map(([name]) => name)
+const COUNTERS = SPEC.filter(([, type]) => type === 'counter').map(([name]) => name)
 const ROUTING = 'p2p_routing_table_size'
 const DESIGN_METRICS: readonly string[] = [...GAUGES, ...COUNTERS]
 const NODE_METRICS: readonly string[] = [...DESIGN_METRICS, ROUTING]

@@ -1,0 +1,43 @@
+/**
+ * The names and types of the metrics the diagnostics export: the public contract that
+ * dashboards, alert rules and scripts in the wild depend on (DESIGN.md). `metrics.ts` defines
+ * them; the tests and `scripts/verify_p2p_monitoring.sh` read this table rather than a copy.
+ */
+
+export type MetricType = 'gauge' | 'counter'
+
+/** The spec's 13, names and types exact (including its gauges named `_total`). */
+export const SPEC_METRICS = {
+  p2p_connections_total: 'gauge',
+  p2p_peers_total: 'gauge',
+  p2p_bandwidth_in_rate_bytes_per_sec: 'gauge',
+  p2p_bandwidth_out_rate_bytes_per_sec: 'gauge',
+  p2p_bandwidth_in_total_bytes: 'gauge',
+  p2p_bandwidth_out_total_bytes: 'gauge',
+  p2p_discovery_bootstrap_attempt_total: 'counter',
+  p2p_discovery_bootstrap_success_total: 'counter',
+  p2p_discovery_mdns_peer_found_total: 'counter',
+  p2p_discovery_mdns_connect_success_total: 'counter',
+  p2p_discovery_mdns_connect_fail_total: 'counter',
+  p2p_discovery_last_bootstrap_unixtime: 'gauge',
+  p2p_discovery_last_mdns_found_unixtime: 'gauge',
+} as const satisfies Record<string, MetricType>
+
+/** Added beyond the spec by `createP2PMetrics`; labels come from fixed sets. */
+export const ADDED_METRICS = {
+  p2p_routing_table_size: 'gauge',
+  p2p_discovery_dials_total: 'counter',
+} as const satisfies Record<string, MetricType>
+
+/** The verdict's metrics, registered by `createHealthMetrics`. */
+export const HEALTH_METRICS = {
+  p2p_health_status: 'gauge',
+  p2p_health_reason: 'gauge',
+} as const satisfies Record<string, MetricType>
+
+/** Every metric a wired node exports besides libp2p's own `libp2p_*` families. */
+export const METRIC_TYPES: Readonly<Record<string, MetricType>> = {
+  ...SPEC_METRICS,
+  ...ADDED_METRICS,
+  ...HEALTH_METRICS,
+}
