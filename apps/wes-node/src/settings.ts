@@ -6,6 +6,8 @@
  *
  * This module stays free of runtime imports: `wes-node diag` and `--version` load it too, and
  * must not pay for loading libp2p.
+ *
+ * Over 300 lines on purpose: it is a table, one row per setting, and grows by rows.
  */
 
 import { homedir } from 'node:os'

@@ -13,6 +13,8 @@
  * const health = await client.get('health') // HealthResponse
  * console.log(health.num_peers, (await client.metrics()).length)
  * ```
+ *
+ * Over 300 lines on purpose: the client and its error classes are one idea, read together.
  */
 import { STATUS_CODES, request } from 'node:http'
 import type { ClientRequest } from 'node:http'

@@ -1,3 +1,9 @@
+/**
+ * The diagnostics HTTP server: listen and close, with Node's own edge cases (connection caps,
+ * timeouts, parser errors answered as JSON). Over 300 lines on purpose: each of those settings
+ * and their checks belong to the listening socket.
+ */
+
 import { createServer } from 'node:http'
 import type { IncomingMessage, Server } from 'node:http'
 import type { AddressInfo } from 'node:net'

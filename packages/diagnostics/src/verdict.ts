@@ -8,6 +8,8 @@
  * (the facts of an older source are missing) says nothing. Not judged, for want of a sound signal:
  * the clock (nothing libp2p does depends on it) and inbound connections refused by the node's own
  * limits (libp2p does not report them).
+ *
+ * Over 300 lines on purpose: one small rule per reason code, each beside its hint.
  */
 
 import type {

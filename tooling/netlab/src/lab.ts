@@ -9,6 +9,9 @@
  * Every namespace is named `wesnl-<pid>-<run>-<host>`: the owning process's pid makes a dead
  * run's leftovers recognisable, and {@link removeStaleLabs} (called by every start) removes them.
  * A lab is torn down by `stop()`, on process exit, and on SIGINT/SIGTERM.
+ *
+ * Over 300 lines on purpose: building, running processes in and tearing down a lab share the
+ * run's state (namespaces, processes, exit handlers).
  */
 
 import { spawn } from 'node:child_process'
