@@ -3,6 +3,7 @@
  * field, shows the rejected value and says what was expected.
  */
 
+import { isIPv4, isIPv6 } from 'node:net'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -104,26 +105,31 @@ export function integer(field: string, value: unknown, min: number, max: number)
   return value
 }
 
-/** `host:port`, IPv6 hosts in brackets. */
+// Underscores are not valid in DNS names, but hosts files and container networks resolve them.
+const HOSTNAME =
+  /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/i
+
+/**
+ * `host:port`, IPv6 hosts in brackets, port 0 allowed (to listen). The same rule as
+ * `tryParseHostPort` of `@wes/diagnostics`, which the server listens with; the packages cannot
+ * import each other, so a test in apps/wes-node (host-port-rule.test.ts) holds the two to the
+ * same answers.
+ */
 export function hostPort(field: string, value: unknown): string {
   const expected = 'host:port with a port from 0 to 65535, IPv6 as [::1]:port'
   if (typeof value !== 'string') {
     throw invalid(field, value, expected)
   }
-  let host: string
   let port: string
-  const bracketed = /^\[([^\]]+)\]:(\d+)$/.exec(value)
-  if (bracketed != null) {
-    host = bracketed[1] ?? ''
+  const bracketed = /^\[([^\]]*)\]:([^:]*)$/.exec(value)
+  if (value.startsWith('[')) {
+    if (bracketed == null || !isIPv6(bracketed[1] ?? '')) throw invalid(field, value, expected)
     port = bracketed[2] ?? ''
-    if (!host.includes(':')) {
-      throw invalid(field, value, expected)
-    }
   } else {
     const colon = value.lastIndexOf(':')
-    host = value.slice(0, colon)
+    const host = value.slice(0, colon)
     port = value.slice(colon + 1)
-    if (colon <= 0 || host.includes(':') || !/^[A-Za-z0-9.-]+$/.test(host)) {
+    if (colon <= 0 || host.includes(':') || !(isIPv4(host) || HOSTNAME.test(host))) {
       throw invalid(field, value, expected)
     }
   }
