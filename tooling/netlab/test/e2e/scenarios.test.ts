@@ -82,7 +82,10 @@ describe('lab scenarios', () => {
     )
     const after = await a.metrics()
     expect(after.p2p_peers_total).toBe(before.p2p_peers_total)
-    expect(after.p2p_connections_total).toBe(before.p2p_connections_total)
+    // nothing leaked: both sides may re-dial at once after the heal, and libp2p keeps such a
+    // simultaneous pair, so a peer may hold two connections; never more
+    expect(after.p2p_connections_total).toBeGreaterThanOrEqual(after.p2p_peers_total!)
+    expect(after.p2p_connections_total).toBeLessThanOrEqual(2 * after.p2p_peers_total!)
     for (const node of [b, c]) {
       expect(await peersOf(node)).toContain(a.peerId)
       // reconnected by its own bootstrap re-dial, or by node1 dialling it first: either way
