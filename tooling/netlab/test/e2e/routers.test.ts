@@ -117,6 +117,14 @@ describe('lab routers and rules', () => {
     const topology = publicNetwork(2)
     topology.segments[0]!.lossPercent = 5
     await start(topology)
+    // resolve ARP first: a lost ARP exchange would hold back the whole burst (the kernel queues
+    // only a few datagrams per unresolved neighbour); TCP retries its SYN until it gets through
+    await listen('node2', 7000)
+    let warm = 'not tried'
+    for (let attempt = 0; attempt < 5 && warm !== 'connected'; attempt++) {
+      warm = await connect('node1', '6.0.0.2', 7000)
+    }
+    expect(warm).toBe('connected')
     const counter = probe('node2', 'ulisten', '7200')
     await counter.waitFor(/listening/)
     await probe('node1', 'usend', '6.0.0.2', '7200', '2000').waitFor(/sent/, 20_000)
