@@ -4,7 +4,6 @@
  * a segment can drop multicast or lose frames, and a partition cuts and heals.
  */
 
-import { fileURLToPath } from 'node:url'
 import {
   inboundFirewall,
   lan,
@@ -13,11 +12,15 @@ import {
   publicNetwork,
   startLab,
 } from '../../src/index.js'
-import { labTest } from '../fixtures/lab.js'
+import {
+  connect as connectFrom,
+  labTest,
+  listen as listenOn,
+  probe as probeOn,
+} from '../fixtures/lab.js'
 import type { Lab, LabProcess, Topology } from '../../src/index.js'
 
 const it = labTest('netlab router tests')
-const PROBE = fileURLToPath(new URL('../fixtures/probe.mjs', import.meta.url))
 
 let lab: Lab | undefined
 afterEach(async () => {
@@ -25,20 +28,10 @@ afterEach(async () => {
   lab = undefined
 })
 
-function probe(host: string, ...args: string[]): LabProcess {
-  return lab!.spawn(host, process.execPath, [PROBE, ...args])
-}
-
-async function connect(host: string, target: string, port: number): Promise<string> {
-  const [line] = await probe(host, 'connect', target, String(port)).waitFor(/^\S+.*$/m, 10_000)
-  return line.split(' ')[0]!
-}
-
-async function listen(host: string, port: number): Promise<LabProcess> {
-  const server = probe(host, 'listen', String(port))
-  await server.waitFor(/listening/)
-  return server
-}
+const probe = (host: string, ...args: string[]): LabProcess => probeOn(lab!, host, ...args)
+const connect = async (host: string, target: string, port: number): Promise<string> =>
+  connectFrom(lab!, host, target, port)
+const listen = async (host: string, port: number): Promise<LabProcess> => listenOn(lab!, host, port)
 
 async function start(topology: Topology): Promise<Lab> {
   lab = await startLab(topology)
