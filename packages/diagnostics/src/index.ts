@@ -118,7 +118,10 @@ export type {
   HealthFacts,
   HealthSnapshot,
   HealthThresholds,
+  HolePunchFacts,
+  HolePunchResult,
   MdnsFacts,
+  NatFacts,
   Reachability,
   RoutingSnapshot,
 } from './source.js'

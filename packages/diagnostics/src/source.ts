@@ -111,6 +111,42 @@ export interface AddressFacts {
   scope: 'public' | 'private' | 'relay'
 }
 
+/** What peers see of the node: a NAT in front of it. */
+export interface NatFacts {
+  /** A peer on a direct connection saw a public IP that none of the node's interfaces has. */
+  behindNat: boolean
+  /** Those public IPs, most recent first. */
+  externalIps: string[]
+  /** How many distinct peers saw one of them. */
+  observedBy: number
+  /** Unix ms of the first such observation. */
+  since: number | null
+}
+
+/** How one hole punch (DCUtR) of a relayed connection ended. */
+export interface HolePunchResult {
+  peerId: string
+  outcome: 'success' | 'failure'
+  /** `no_public_address` (neither side had one to dial) or `no_direct_connection`; null on success. */
+  cause: 'no_public_address' | 'no_direct_connection' | null
+  /** Unix ms when it ended. */
+  at: number
+  durationMs: number
+  /** The direct connection's remote address, on success. */
+  address: string | null
+}
+
+/** Hole punches since start. */
+export interface HolePunchFacts {
+  enabled: boolean
+  attempts: number
+  successes: number
+  failures: number
+  /** Attempts waiting for an outcome. */
+  pending: number
+  last: HolePunchResult | null
+}
+
 /** What the health verdict reads beyond the counts of the snapshot. */
 export interface HealthFacts {
   /** Unix ms when the node started. */
@@ -119,6 +155,10 @@ export interface HealthFacts {
   bootstrap: BootstrapPeerFacts[]
   mdns: MdnsFacts
   addresses: AddressFacts[]
+  /** Absent from sources older than NAT detection. */
+  nat?: NatFacts
+  /** Absent from sources older than hole-punch tracking. */
+  holePunch?: HolePunchFacts
 }
 
 /** One consistent read of a running node. */
@@ -132,6 +172,11 @@ export interface DiagnosticsSnapshot {
   /** The node's listen multiaddrs. */
   listenAddrs: string[]
   bandwidth: BandwidthSnapshot
+  /**
+   * Stream bytes by protocol: the node's own protocols and `other`, the stream payload after
+   * protocol negotiation (without framing). Absent from sources older than per-protocol counting.
+   */
+  protocols?: Record<string, BandwidthSnapshot>
   health: HealthSnapshot
   routing: RoutingSnapshot
   /**

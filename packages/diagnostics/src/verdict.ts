@@ -35,7 +35,9 @@ export const HEALTH_REASON_CODES = [
   'below_min_peers',
   'bootstrap_unreachable',
   'not_reachable_no_relay',
+  'reachable_via_relay',
   'behind_symmetric_nat',
+  'hole_punch_failing',
   'mdns_unavailable',
   'mdns_no_responses',
   'routing_table_empty',
@@ -195,17 +197,70 @@ function listenPort(snapshot: DiagnosticsSnapshot): string {
   return 'the listen port'
 }
 
-const notReachableNoRelay: Rule = ({ snapshot }) => {
+/** How the node knows it is private: peers see it behind a NAT, or AutoNAT rejected it. */
+function whyPrivate(facts: HealthFacts | undefined): string {
+  const nat = facts?.nat
+  if (nat?.behindNat === true && nat.externalIps.length > 0) {
+    return `it is behind a NAT (${plural(nat.observedBy, 'peer')} see${nat.observedBy === 1 ? 's' : ''} it at ${nat.externalIps.join(', ')}, which none of its interfaces has) and no public address of it is verified`
+  }
+  return 'AutoNAT found none of its public addresses reachable from outside'
+}
+
+/** The relays the node holds a slot on, from its `/p2p/<relay>/p2p-circuit` addresses. */
+function relaysOf(snapshot: DiagnosticsSnapshot): string[] {
+  const relays: string[] = []
+  for (const address of snapshot.listenAddrs) {
+    const match = /\/p2p\/([^/]+)\/p2p-circuit/.exec(address)
+    if (match?.[1] !== undefined && !relays.includes(match[1])) relays.push(match[1])
+  }
+  return relays
+}
+
+const notReachableNoRelay: Rule = ({ snapshot, facts }) => {
   const { reachability, relay } = snapshot.health
   if (reachability !== 'private' || relay.reservations > 0) return undefined
   const port = listenPort(snapshot)
   return {
     severity: 'degraded',
-    message:
-      'AutoNAT found none of the public addresses of this node reachable from outside, and it holds no relay reservation: peers beyond its network cannot dial it',
+    message: `${whyPrivate(facts)}, and it holds no relay reservation: peers beyond its network cannot dial it`,
     hint: relay.enabled
       ? `forward ${port} on the router to this host (or open it in the firewall), or listen through a relay: add /p2p-circuit to --listen so the node reserves a slot on a peer run with --relay-server`
       : `forward ${port} on the router to this host (or open it in the firewall), or enable the relay client (drop --no-relay) and add /p2p-circuit to --listen`,
+  }
+}
+
+const reachableViaRelay: Rule = ({ snapshot, facts }) => {
+  const { reachability, relay } = snapshot.health
+  if (reachability !== 'private' || relay.reservations === 0) return undefined
+  const relays = relaysOf(snapshot)
+  const through =
+    relays.length === 0
+      ? `${plural(relay.reservations, 'relay reservation')}`
+      : `the relay${relays.length === 1 ? '' : 's'} ${relays.join(', ')}`
+  return {
+    severity: 'info',
+    message: `${whyPrivate(facts)}: peers beyond its network reach it only through ${through} (its /p2p-circuit addresses)`,
+    hint: `relayed connections are limited in time and data, and hole punching may upgrade them: for direct connections forward ${listenPort(snapshot)} on the router to this host`,
+  }
+}
+
+const holePunchFailing: Rule = ({ facts }) => {
+  const punch = facts?.holePunch
+  const last = punch?.last
+  if (punch === undefined || last === null || last === undefined || last.outcome !== 'failure') {
+    return undefined
+  }
+  const why =
+    last.cause === 'no_public_address'
+      ? 'neither side had a public address to dial'
+      : 'the direct dials did not get through'
+  return {
+    severity: 'info',
+    message: `the last hole punch, with ${last.peerId}, failed: ${why} (${punch.failures} of ${punch.successes + punch.failures} failed since start); the connection stays relayed`,
+    hint:
+      last.cause === 'no_public_address'
+        ? 'js-libp2p does not use the addresses peers observe for TCP (libp2p/js-libp2p#2620), so two nodes behind NATs have nothing to punch with: forward the listen port on one of the routers, or keep the relayed connection'
+        : 'one of the NATs maps each connection to a new port (symmetric NAT) or a firewall drops the simultaneous dials: forward the listen port on one of the routers, or keep the relayed connection',
   }
 }
 
@@ -279,7 +334,9 @@ const RULES: Readonly<Record<HealthReasonCode, Rule>> = {
   below_min_peers: belowMinPeers,
   bootstrap_unreachable: bootstrapUnreachable,
   not_reachable_no_relay: notReachableNoRelay,
+  reachable_via_relay: reachableViaRelay,
   behind_symmetric_nat: behindSymmetricNat,
+  hole_punch_failing: holePunchFailing,
   mdns_unavailable: mdnsUnavailable,
   mdns_no_responses: mdnsNoResponses,
   routing_table_empty: routingTableEmpty,

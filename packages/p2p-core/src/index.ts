@@ -34,7 +34,10 @@ export type {
   BootstrapPeerFacts,
   HealthFacts,
   HealthThresholds,
+  HolePunchFacts,
+  HolePunchResult,
   MdnsFacts,
+  NatFacts,
   NodeSnapshot,
   Reachability,
 } from './snapshot.js'

@@ -23,7 +23,10 @@ export interface AddressWithMetadata {
 }
 
 export interface ReachabilityVerdict {
-  /** `public` once a direct public address is verified, `private` once AutoNAT rejected all. */
+  /**
+   * `public` once a direct public address is verified; `private` once AutoNAT rejected all, or
+   * behind a NAT with none verified.
+   */
   reachability: Reachability
   /** What AutoNAT concluded (`unknown` while it has no verdict or is disabled). */
   autoNATStatus: Reachability
@@ -40,23 +43,35 @@ function isDirectPublic(ma: Multiaddr): boolean {
 
 /**
  * The node's reachability from its addresses. A public address that AutoNAT confirmed makes the
- * node public; when every public address it knows was checked and rejected, it is private;
- * otherwise (no public address, or none checked yet) unknown.
+ * node public. It is private when AutoNAT checked and rejected every public address it knows, or
+ * when peers see it behind a NAT (`behindNat`, nat-observer.ts) and no public address of it is
+ * verified: a forwarded port turns public as soon as AutoNAT confirms the mapped address.
+ * Otherwise (no public address, or none checked yet) it is unknown.
  */
 export function reachabilityOf(
   addresses: readonly AddressWithMetadata[],
   autonat: boolean,
+  behindNat = false,
 ): ReachabilityVerdict {
   const candidates = addresses.filter(({ multiaddr }) => isDirectPublic(multiaddr))
-  const verdict: Reachability = candidates.some(({ verified }) => verified)
+  const autoNATVerdict: Reachability = candidates.some(({ verified }) => verified)
     ? 'public'
     : candidates.length > 0 && candidates.every(({ verified, expires }) => !verified && expires > 0)
       ? 'private'
       : 'unknown'
+  // a verified public address is public whoever verified it; `private` needs AutoNAT's word or
+  // the peers' sight of a NAT
+  const reachability: Reachability =
+    autoNATVerdict === 'public'
+      ? 'public'
+      : autonat && autoNATVerdict === 'private'
+        ? 'private'
+        : behindNat
+          ? 'private'
+          : 'unknown'
   return {
-    // a verified public address is public whoever verified it; `private` needs AutoNAT's word
-    reachability: verdict === 'public' || autonat ? verdict : 'unknown',
-    autoNATStatus: autonat ? verdict : 'unknown',
+    reachability,
+    autoNATStatus: autonat ? autoNATVerdict : 'unknown',
   }
 }
 

@@ -4,6 +4,8 @@
  */
 
 import type { DialErrorClass } from './dial-error.js'
+import type { HolePunchFacts } from './node/hole-punch.js'
+import type { NatFacts } from './node/nat-observer.js'
 import type { DhtMode, HealthOptions } from './options.js'
 
 /** `"public" | "private" | "unknown"`, as AutoNAT reports it. */
@@ -28,6 +30,13 @@ export interface NodeSnapshot {
     /** Outbound bytes per second over the recent window. */
     outRateBytesPerSecond: number
   }
+  /**
+   * Stream bytes by protocol (payload after protocol negotiation, without the muxer's and
+   * encrypter's framing), totals and rates like `bandwidth`: every protocol the node serves, at 0
+   * until used, and `other` for streams of any other protocol (ones the node opens to protocols
+   * it does not serve).
+   */
+  protocols: Record<string, NodeSnapshot['bandwidth']>
   health: {
     /** `public` once AutoNAT (or a verified mapping) confirmed a public address. */
     reachability: Reachability
@@ -122,4 +131,11 @@ export interface HealthFacts {
   bootstrap: BootstrapPeerFacts[]
   mdns: MdnsFacts
   addresses: AddressFacts[]
+  /** What peers see of the node: a NAT in front of it, and its outside IPs. */
+  nat: NatFacts
+  /** Hole punches (DCUtR) of relayed connections since start. */
+  holePunch: HolePunchFacts
 }
+
+export type { HolePunchFacts, HolePunchResult } from './node/hole-punch.js'
+export type { NatFacts } from './node/nat-observer.js'

@@ -30,6 +30,35 @@ export interface HealthBootstrapPeer {
   failing_since: string | null
 }
 
+/** What peers see of the node: a NAT in front of it. */
+export interface HealthNat {
+  /** A peer on a direct connection saw a public IP none of the node's interfaces has. */
+  behind_nat: boolean
+  external_ips: string[]
+  /** Distinct peers that saw one of them. */
+  observed_by: number
+  since: string | null
+}
+
+/** Hole punches (DCUtR) of relayed connections since start. */
+export interface HealthHolePunch {
+  enabled: boolean
+  attempts: number
+  successes: number
+  failures: number
+  pending: number
+  last: {
+    peer_id: string
+    outcome: 'success' | 'failure'
+    /** `no_public_address` or `no_direct_connection`; null on success. */
+    cause: string | null
+    at: string | null
+    duration_ms: number
+    /** The direct connection's remote address, on success. */
+    address: string | null
+  } | null
+}
+
 /** Body of `GET /debug/p2p/health`. */
 export interface HealthResponse {
   /** `ok`, `degraded` or `down`: the worst severity among `reasons`. */
@@ -54,6 +83,10 @@ export interface HealthResponse {
     last_response_at: string | null
   }
   addresses: HealthAddress[]
+  /** Absent when the source does not track it. */
+  nat?: HealthNat
+  /** Absent when the source does not track it. */
+  hole_punch?: HealthHolePunch
   bootstrap_peers: HealthBootstrapPeer[]
   /** ISO time the node started; null when the source does not say. */
   started_at: string | null
@@ -140,6 +173,38 @@ export const health: View<HealthResponse> = {
         type: a.type,
         scope: a.scope,
       })),
+      ...(facts?.nat === undefined
+        ? {}
+        : {
+            nat: {
+              behind_nat: facts.nat.behindNat,
+              external_ips: [...facts.nat.externalIps],
+              observed_by: finite(facts.nat.observedBy),
+              since: iso(facts.nat.since),
+            },
+          }),
+      ...(facts?.holePunch === undefined
+        ? {}
+        : {
+            hole_punch: {
+              enabled: facts.holePunch.enabled,
+              attempts: finite(facts.holePunch.attempts),
+              successes: finite(facts.holePunch.successes),
+              failures: finite(facts.holePunch.failures),
+              pending: finite(facts.holePunch.pending),
+              last:
+                facts.holePunch.last === null
+                  ? null
+                  : {
+                      peer_id: facts.holePunch.last.peerId,
+                      outcome: facts.holePunch.last.outcome,
+                      cause: facts.holePunch.last.cause,
+                      at: iso(facts.holePunch.last.at),
+                      duration_ms: finite(facts.holePunch.last.durationMs),
+                      address: facts.holePunch.last.address,
+                    },
+            },
+          }),
       bootstrap_peers: (facts?.bootstrap ?? []).map((b) => ({
         peer_id: b.peerId,
         multiaddr: b.multiaddr,

@@ -37,6 +37,8 @@ describe('createHealthMetrics', () => {
     expect(await scrape(registry, 'p2p_health_reason')).toEqual({
       ...allZero,
       mdns_unavailable: 1,
+      // the sample is private with a relay reservation
+      reachable_via_relay: 1,
     })
 
     source.current = sampleSnapshot({ peerIds: [] })
@@ -45,6 +47,7 @@ describe('createHealthMetrics', () => {
       ...allZero,
       no_peers: 1,
       mdns_unavailable: 1,
+      reachable_via_relay: 1,
     })
 
     const { health } = sampleSnapshot()
@@ -52,7 +55,11 @@ describe('createHealthMetrics', () => {
       health: { ...health, mdns: { enabled: false, available: false } },
     })
     expect(await scrape(registry, 'p2p_health_status')).toEqual({ ok: 1, degraded: 0, down: 0 })
-    expect(await scrape(registry, 'p2p_health_reason')).toEqual(allZero)
+    // a note leaves the status ok, and its reason still reads 1
+    expect(await scrape(registry, 'p2p_health_reason')).toEqual({
+      ...allZero,
+      reachable_via_relay: 1,
+    })
 
     const text = await registry.metrics()
     expect(text).toContain('# TYPE p2p_health_status gauge')

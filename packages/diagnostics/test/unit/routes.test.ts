@@ -129,6 +129,13 @@ describe('diagnostics routes', () => {
           message: expect.stringContaining('mDNS is enabled but its multicast socket failed'),
           hint: expect.any(String),
         },
+        {
+          // private, with a relay reservation
+          code: 'reachable_via_relay',
+          severity: 'info',
+          message: expect.stringContaining('only through 1 relay reservation'),
+          hint: expect.any(String),
+        },
       ],
       host_id: sampleSnapshot().hostId,
       num_peers: 3,

@@ -244,8 +244,101 @@ describe('the health verdict', () => {
     })
 
     it('is silent with a reservation, or while reachability is public or unknown', () => {
-      expect(codes(privateNode({ enabled: true, reservations: 1 }))).toEqual([])
+      expect(codes(privateNode({ enabled: true, reservations: 1 }))).not.toContain(
+        'not_reachable_no_relay',
+      )
       expect(codes(node())).toEqual([])
+    })
+  })
+
+  describe('behind a NAT: reachable_via_relay, and the NAT named in not_reachable_no_relay', () => {
+    const RELAY = '12D3KooWRelayRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRRR'
+    const natted = (reservations: number): DiagnosticsSnapshot =>
+      node({
+        listenAddrs: [
+          '/ip4/10.1.0.2/tcp/4001/p2p/12D3KooWHost',
+          ...(reservations > 0
+            ? [`/ip4/6.0.0.1/tcp/4001/p2p/${RELAY}/p2p-circuit/p2p/12D3KooWHost`]
+            : []),
+        ],
+        health: {
+          ...node().health,
+          reachability: 'private',
+          relay: { enabled: true, server: false, reservations },
+        },
+        facts: {
+          nat: { behindNat: true, externalIps: ['6.0.1.1'], observedBy: 2, since: NOW - SECOND },
+        },
+      })
+
+    it('names the relay a NATed node is reachable through, as a note', () => {
+      const found = reason(natted(1), 'reachable_via_relay')
+      expect(found?.severity).toBe('info')
+      expect(found?.message).toContain('behind a NAT (2 peers see it at 6.0.1.1')
+      expect(found?.message).toContain(`only through the relay ${RELAY}`)
+      expect(found?.hint).toContain('forward TCP port 4001')
+      expect(judge(natted(1)).status).toBe('ok')
+    })
+
+    it('says what peers see when there is no relay', () => {
+      const found = reason(natted(0), 'not_reachable_no_relay')
+      expect(found?.severity).toBe('degraded')
+      expect(found?.message).toMatch(
+        /^it is behind a NAT \(2 peers see it at 6\.0\.1\.1, .*no relay reservation/,
+      )
+      expect(codes(natted(0))).not.toContain('reachable_via_relay')
+    })
+
+    it('is silent while the node is public or unknown', () => {
+      expect(codes(node())).not.toContain('reachable_via_relay')
+    })
+  })
+
+  describe('hole_punch_failing', () => {
+    const punched = (
+      last: NonNullable<HealthFacts['holePunch']>['last'],
+      failures = 1,
+    ): DiagnosticsSnapshot =>
+      node({
+        facts: {
+          holePunch: {
+            enabled: true,
+            attempts: failures + 1,
+            successes: 1,
+            failures,
+            pending: 0,
+            last,
+          },
+        },
+      })
+    const failure = (cause: 'no_public_address' | 'no_direct_connection') => ({
+      peerId: PEER_B,
+      outcome: 'failure' as const,
+      cause,
+      at: NOW - SECOND,
+      durationMs: 30 * SECOND,
+      address: null,
+    })
+
+    it('notes the last failure with its cause, without changing the status', () => {
+      const found = reason(punched(failure('no_public_address'), 2), 'hole_punch_failing')
+      expect(found?.severity).toBe('info')
+      expect(found?.message).toContain(`with ${PEER_B}, failed: neither side had a public address`)
+      expect(found?.message).toContain('2 of 3 failed since start')
+      expect(found?.hint).toContain('js-libp2p#2620')
+      const dials = reason(punched(failure('no_direct_connection')), 'hole_punch_failing')
+      expect(dials?.hint).toContain('symmetric NAT')
+    })
+
+    it('is silent after a success, and without hole punches', () => {
+      const success = {
+        ...failure('no_direct_connection'),
+        outcome: 'success' as const,
+        cause: null,
+        address: '/ip4/6.0.2.1/tcp/4001',
+      }
+      expect(codes(punched(success))).not.toContain('hole_punch_failing')
+      expect(codes(node())).not.toContain('hole_punch_failing')
     })
   })
 

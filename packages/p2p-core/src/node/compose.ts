@@ -8,6 +8,7 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { autoNATv2 } from '@libp2p/autonat-v2'
 import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { dcutr } from '@libp2p/dcutr'
 import { identify } from '@libp2p/identify'
 import { peerDiscoverySymbol } from '@libp2p/interface'
 import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
@@ -21,9 +22,9 @@ import { watchMdns } from './mdns-probe.js'
 import type { BandwidthMeter } from '../bandwidth-meter.js'
 import type { Logger } from '../logger.js'
 import type { P2POptions } from '../options.js'
-import type { AddressWithMetadata } from '../reachability.js'
-import type { MetricsFactory } from '../wire-metrics.js'
+import type { MetricsFactory, StreamObserver } from '../wire-metrics.js'
 import type { MdnsHandle, MdnsState } from './mdns-probe.js'
+import type { NatAddressManager } from './nat-observer.js'
 import type {
   ComponentLogger,
   Libp2p,
@@ -36,10 +37,11 @@ import type { KadDHT, SingleKadDHT } from '@libp2p/kad-dht'
 /** What the node reads from the kad-dht implementation. */
 export type DhtHandle = Pick<SingleKadDHT, 'getMode' | 'routingTable'>
 
-/** What the node reads from the address manager (an internal libp2p component). */
-export interface AddressManagerHandle {
-  getAddressesWithMetadata(): AddressWithMetadata[]
-}
+/**
+ * What the node reads from the address manager (an internal libp2p component), and the one thing
+ * it adds: the outside address of a NAT it learns of, for AutoNAT to check (nat-observer.ts).
+ */
+export type AddressManagerHandle = NatAddressManager
 
 /** What the node reads from the connection manager (an internal libp2p component). */
 export interface ConnectionManagerHandle {
@@ -71,6 +73,8 @@ export interface ComposeComponents {
   log: Logger
   libp2pLogger: ComponentLogger
   metrics?: MetricsFactory
+  /** Sees every negotiated stream (the node's per-protocol bytes). */
+  onStream?: StreamObserver
 }
 
 /** Builds libp2p (not started) and captures the handles as libp2p constructs its services. */
@@ -119,7 +123,7 @@ export async function composeLibp2p(
       maxConnections: options.maxConnections,
       dialTimeout: options.discovery.dialTimeoutMs,
     },
-    metrics: wireMetrics(components.bandwidth, components.metrics),
+    metrics: wireMetrics(components.bandwidth, components.metrics, components.onStream),
     services: {
       identify: identify(),
       ping: ping(),
@@ -152,6 +156,8 @@ export async function composeLibp2p(
           }
         : {}),
       ...(options.relay.server ? { relay: circuitRelayServer() } : {}),
+      // hole punching upgrades relayed connections to direct ones; it needs the relay client
+      ...(options.relay.enabled ? { dcutr: dcutr() } : {}),
     },
   })
 

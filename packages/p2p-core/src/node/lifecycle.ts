@@ -7,7 +7,9 @@
 import { NotStartedError } from '../errors.js'
 import { addressFactsOf, reachabilityOf } from '../reachability.js'
 import { BootstrapHistory } from './bootstrap-history.js'
+import { HolePunchTracker } from './hole-punch.js'
 import { MDNS_READY_TIMEOUT_MS } from './mdns-probe.js'
+import { NatObserver } from './nat-observer.js'
 import type { BandwidthMeter } from '../bandwidth-meter.js'
 import type { DiscoveryDialEvent, DiscoveryService } from '../discovery/index.js'
 import type { Logger } from '../logger.js'
@@ -17,7 +19,8 @@ import type { AddressFacts, NodeSnapshot } from '../snapshot.js'
 import type { Libp2pHandles } from './compose.js'
 import type { P2PNode, P2PNodeStatus } from './index.js'
 import type { MdnsState } from './mdns-probe.js'
-import type { Libp2p } from '@libp2p/interface'
+import type { NetworkObserver } from '../network/index.js'
+import type { Connection, IdentifyResult, Libp2p, PeerId } from '@libp2p/interface'
 
 /**
  * How long derived state may be served from memory. Every change libp2p announces drops it at
@@ -46,6 +49,8 @@ export interface NodeLifecycleInit {
   bandwidth: BandwidthMeter
   discovery: DiscoveryService
   mdnsState: MdnsState
+  /** Protocol bytes and the other observations of the node's network. */
+  network: NetworkObserver
   /** The node's `node` component logger. */
   log: Logger
 }
@@ -61,7 +66,10 @@ export class DefaultP2PNode implements P2PNode {
   private readonly log: Logger
   private readonly handles: Libp2pHandles
   private readonly mdnsState: MdnsState
+  private readonly network: NetworkObserver
   private readonly bootstrapHistory: BootstrapHistory
+  private readonly nat: NatObserver
+  private readonly holePunch: HolePunchTracker
   private startedAt = 0
   private selfCache?: SelfState
   private connectionCache?: { at: number; peerIds: readonly string[]; connections: number }
@@ -74,6 +82,18 @@ export class DefaultP2PNode implements P2PNode {
   private readonly recordDial = (evt: CustomEvent<DiscoveryDialEvent>): void => {
     this.bootstrapHistory.record(evt.detail)
   }
+  private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
+    this.nat.observe(evt.detail)
+    this.holePunch.identified(evt.detail)
+    // what a peer sees of the node may change its reachability
+    this.selfCache = undefined
+  }
+  private readonly onConnectionOpen = (evt: CustomEvent<Connection>): void => {
+    this.holePunch.connected(evt.detail)
+  }
+  private readonly onPeerDisconnect = (evt: CustomEvent<PeerId>): void => {
+    this.holePunch.disconnected(evt.detail)
+  }
 
   constructor(init: NodeLifecycleInit) {
     this.options = init.options
@@ -84,7 +104,22 @@ export class DefaultP2PNode implements P2PNode {
     this.log = init.log
     this.handles = init.handles
     this.mdnsState = init.mdnsState
+    this.network = init.network
     this.bootstrapHistory = new BootstrapHistory(init.options.bootstrap, this.peerId)
+    this.nat = new NatObserver(init.handles.addressManager, init.log.forComponent('nat'))
+    this.holePunch = new HolePunchTracker({
+      enabled: init.options.relay.enabled,
+      ownAddresses: () => this.libp2p.getMultiaddrs(),
+      hasDirectConnection: (peer) =>
+        this.libp2p
+          .getConnections(peer)
+          .some(
+            (c) =>
+              c.status === 'open' &&
+              !c.remoteAddr.getComponents().some((p) => p.name === 'p2p-circuit'),
+          ),
+      log: init.log.forComponent('holepunch'),
+    })
   }
 
   get status(): P2PNodeStatus {
@@ -99,6 +134,8 @@ export class DefaultP2PNode implements P2PNode {
       this.currentStatus = 'starting'
       try {
         this.bandwidth.reset()
+        // before libp2p, so it sees the first connection of the run
+        this.network.start()
         await this.libp2p.start()
         if (this.options.mdns) {
           await this.mdnsState.waitSettled(MDNS_READY_TIMEOUT_MS)
@@ -110,6 +147,7 @@ export class DefaultP2PNode implements P2PNode {
         }
         this.watchCaches(true)
         this.watchDials(true)
+        this.watchPeers(true)
         this.startedAt = Date.now()
         this.discovery.start()
         this.currentStatus = 'started'
@@ -119,11 +157,13 @@ export class DefaultP2PNode implements P2PNode {
         })
       } catch (err) {
         this.discovery.stop()
+        this.watchPeers(false)
         this.watchDials(false)
         this.watchCaches(false)
         await Promise.resolve()
           .then(async () => this.libp2p.stop())
           .catch(() => undefined)
+        this.network.stop()
         this.currentStatus = 'stopped'
         throw err
       }
@@ -138,11 +178,14 @@ export class DefaultP2PNode implements P2PNode {
       this.currentStatus = 'stopping'
       try {
         this.discovery.stop()
+        this.watchPeers(false)
         this.watchDials(false)
         this.watchCaches(false)
         await this.libp2p.stop()
         this.log.info('p2p node stopped', { peer: this.peerId })
       } finally {
+        // after libp2p, so the connections its stop closes are counted
+        this.network.stop()
         this.currentStatus = 'stopped'
       }
     })
@@ -167,6 +210,7 @@ export class DefaultP2PNode implements P2PNode {
       connections,
       listenAddrs: [...self.listenAddrs],
       bandwidth: this.bandwidth.snapshot(),
+      protocols: this.network.protocolBytes(),
       health: {
         reachability: self.verdict.reachability,
         autoNATStatus: self.verdict.autoNATStatus,
@@ -194,6 +238,8 @@ export class DefaultP2PNode implements P2PNode {
         ),
         mdns: this.mdnsState.facts(options.mdns),
         addresses: self.addresses.map((address) => ({ ...address })),
+        nat: this.nat.facts(),
+        holePunch: this.holePunch.facts(),
       },
     }
   }
@@ -206,6 +252,19 @@ export class DefaultP2PNode implements P2PNode {
     } else {
       this.discovery.removeEventListener('discovery:dial', this.recordDial)
     }
+  }
+
+  /** What peers see of the node (NAT) and hole punches, from a fresh state each run. */
+  private watchPeers(on: boolean): void {
+    const method = on ? 'addEventListener' : 'removeEventListener'
+    if (on) {
+      this.nat.reset()
+      this.holePunch.reset()
+    }
+    this.libp2p[method]('peer:identify', this.onIdentify)
+    this.libp2p[method]('connection:open', this.onConnectionOpen)
+    this.libp2p[method]('peer:disconnect', this.onPeerDisconnect)
+    if (!on) this.holePunch.reset()
   }
 
   private watchCaches(on: boolean): void {
@@ -245,7 +304,7 @@ export class DefaultP2PNode implements P2PNode {
       this.selfCache = {
         at: now,
         listenAddrs: this.getMultiaddrs(),
-        verdict: reachabilityOf(addresses, this.options.autonat),
+        verdict: reachabilityOf(addresses, this.options.autonat, this.nat.facts().behindNat),
         addresses: addressFactsOf(addresses, this.peerId),
       }
     }

@@ -25,6 +25,19 @@ describe('reachability from the address manager', () => {
     })
   })
 
+  test('behind a NAT that peers see: private until a public address is verified', () => {
+    const mapped = at('/ip4/6.0.1.1/tcp/4001', false, 0)
+    expect(reachabilityOf([lan, mapped], true, true)).toEqual({
+      reachability: 'private',
+      autoNATStatus: 'unknown',
+    })
+    // without AutoNAT too: it is the peers' word, not AutoNAT's
+    expect(reachabilityOf([lan], false, true).reachability).toBe('private')
+    // a forwarded port: AutoNAT confirms the mapped address
+    const forwarded = at('/ip4/6.0.1.1/tcp/4001', true, Date.now() + 60_000)
+    expect(reachabilityOf([lan, forwarded], true, true).reachability).toBe('public')
+  })
+
   test('a verified public address: public', () => {
     const addresses = [loopback, at('/ip4/6.0.0.1/tcp/4001', true, Date.now() + 60_000)]
     expect(reachabilityOf(addresses, true)).toEqual({

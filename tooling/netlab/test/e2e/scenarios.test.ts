@@ -1,9 +1,9 @@
 /**
  * Network-shaped scenarios on the lab, each with real wes-node processes: what the node's JSON
- * and metrics say when the network is cut and healed, lossy, or when the node sits behind NAT.
+ * and metrics say when the network is cut and healed, or lossy (NAT: nat.test.ts).
  */
 
-import { natNetwork, publicNetwork, startLab, startLabNode } from '../../src/index.js'
+import { publicNetwork, startLab, startLabNode } from '../../src/index.js'
 import { labTest, waitFor } from '../fixtures/lab.js'
 import type { Lab, LabNode } from '../../src/index.js'
 
@@ -16,15 +16,6 @@ const FAST_RETRY = { discovery: { bootstrapIntervalMs: 2_000, bootstrapMaxInterv
 interface Peers {
   peer_ids: string[]
 }
-interface Stats {
-  listen_addrs: string[]
-}
-interface Health {
-  num_peers: number
-  reachability: string
-  relay_stats: { enabled: boolean; server: boolean; reservations: number }
-}
-
 let lab: Lab | undefined
 afterEach(async () => {
   await lab?.stop()
@@ -112,46 +103,4 @@ describe('lab scenarios', () => {
       expect(m.p2p_discovery_bootstrap_success_total).toBe(1)
     }
   }, 180_000)
-
-  it('behind a home NAT with a relay: a reservation, a /p2p-circuit address, and reachable through it', async () => {
-    lab = await startLab(natNetwork({ internetHosts: 2, sites: [{ nat: 'masquerade' }] }))
-    const relay = await startLabNode(lab, 'node1', { args: [...FLAGS, '--relay-server'] })
-    const natted = await startLabNode(lab, 'site1-1', {
-      args: [
-        '--listen',
-        `/ip4/0.0.0.0/tcp/${PORT}`,
-        '/p2p-circuit',
-        '--no-mdns',
-        '--bootstrap',
-        relay.multiaddr(PORT),
-      ],
-    })
-    await waitFor(
-      async () =>
-        (await natted.json<Health>('/debug/p2p/health')).body.relay_stats.reservations >= 1,
-      'a relay reservation',
-      30_000,
-    )
-    let circuit: string | undefined
-    await waitFor(
-      async () => {
-        const { listen_addrs } = (await natted.json<Stats>('/debug/p2p/stats')).body
-        circuit = listen_addrs.find((addr) => addr.includes(`/p2p/${relay.peerId}/p2p-circuit/`))
-        return circuit !== undefined
-      },
-      'a /p2p-circuit listen address through the relay',
-      30_000,
-    )
-    expect(circuit).toMatch(/^\/ip4\/6\.0\.0\.1\/tcp\/4001\/p2p\/\S+\/p2p-circuit\/p2p\//)
-    // a third node on the internet reaches the NATed node through its circuit address
-    const third = await startLabNode(lab, 'node2', {
-      args: [...FLAGS, '--bootstrap', circuit!],
-    })
-    await waitFor(
-      async () => (await peersOf(natted)).includes(third.peerId),
-      'node2 connected to the NATed node through the relay',
-      30_000,
-    )
-    expect((await third.metrics()).p2p_discovery_bootstrap_success_total).toBe(1)
-  }, 120_000)
 })
