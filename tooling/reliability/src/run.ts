@@ -12,7 +12,6 @@ import { httpHostile } from './groups/http-hostile.js'
 import { load } from './groups/load.js'
 import { security } from './groups/security.js'
 import { killAllChildren, removeTempDirs } from './lib/processes.js'
-import { cleanupNetns } from './lib/netns.js'
 import { Suite } from './lib/runner.js'
 import type { CaseContext } from './lib/runner.js'
 
@@ -69,7 +68,6 @@ const onSignal = (signal: NodeJS.Signals): void => {
   process.stderr.write(`reliability: ${signal}, cleaning up\n`)
   void suite.abortAll().finally(() => {
     killAllChildren()
-    cleanupNetns()
     // the counts so far, and the interruption as one more failure
     suite.report(performance.now() - started, new Error(`stopped by ${signal}`))
     process.exit(1)
@@ -79,7 +77,6 @@ process.on('SIGINT', onSignal)
 process.on('SIGTERM', onSignal)
 process.on('exit', (code) => {
   killAllChildren()
-  cleanupNetns()
   removeTempDirs()
   // whatever ended the process early, the last line still says what passed and that it failed
   if (!suite.reported)

@@ -1,14 +1,17 @@
 /**
- * Faults: ports in use, every bootstrap peer down then back, no multicast, SIGTERM at awkward
- * moments, SIGKILL and restart. Each case is a fault the node must survive.
+ * Faults: ports in use, every bootstrap peer down then back, no multicast, a bootstrap peer behind
+ * a firewall, SIGTERM at awkward moments, SIGKILL and restart. Each case is a fault the node must
+ * survive. The no-multicast and firewall cases run on the network lab (@wes/netlab) and are
+ * skipped where it cannot run.
  */
 
 import { createServer } from 'node:net'
 import type { Server } from 'node:net'
 import { readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { inboundFirewall, lan, publicNetwork, startLabNode } from '@wes/netlab'
 import { freePort, get, parseMetrics, rawExchange } from '../lib/http.js'
-import { createNetns, netnsAvailable } from '../lib/netns.js'
+import { runOnHost, startCaseLab } from '../lib/lab.js'
 import { loopbackFlags, runCli, spawnCli, started, tempDir } from '../lib/processes.js'
 import { createPeer, dial, generateKeyPair, multiaddr, pingOnce, stopPeer } from '../lib/peers.js'
 import { check, sleep, waitUntil } from '../lib/runner.js'
@@ -16,6 +19,21 @@ import type { CaseContext, Suite } from '../lib/runner.js'
 
 /** A clean stop must finish within this (the issue's bound). */
 const STOP_BOUND_MS = 5_000
+/** Where lab nodes listen (each lab host has addresses of its own). */
+const LAB_PORT = 4001
+/** The lab host that is left without IPv4 (and so without IPv4 multicast). */
+const NO_IPV4_HOST = 'no-ipv4'
+
+/** The part of `/debug/p2p/health` the lab cases read. */
+interface Health {
+  status: string
+  reasons: Array<{ code: string; message: string }>
+  mdns: { enabled: boolean; available: boolean; responses: number }
+}
+
+function codes(health: Health): string[] {
+  return health.reasons.map((reason) => reason.code)
+}
 
 async function occupy(port: number, ctx: CaseContext): Promise<Server> {
   const server = createServer((socket) => socket.destroy())
@@ -207,11 +225,17 @@ export async function faults(suite: Suite, _scope: CaseContext): Promise<void> {
   )
 
   await suite.case(
-    'no multicast (netns without IPv4, lo without MULTICAST): starts, mdns reported unavailable, keeps running',
-    45_000,
+    'no multicast (lab: a LAN whose switch drops it, a host without IPv4): starts, mdns reported silent resp. unavailable, keeps running',
+    60_000,
     async (ctx) => {
-      check(netnsAvailable(), 'ip netns is not available (needs root and iproute2)')
-      const ns = createNetns(ctx, { multicast: false, noIpv4: true })
+      const topology = lan(2, { dropMulticast: true })
+      topology.hosts.push({ name: NO_IPV4_HOST, interfaces: [] })
+      const lab = await startCaseLab(ctx, topology)
+      // every lab host has 127.0.0.1 on a MULTICAST lo, which a topology cannot take away;
+      // without it the host has no IPv4 interface at all to join 224.0.0.251 on
+      await runOnHost(lab, NO_IPV4_HOST, 'ip', ['addr', 'del', '127.0.0.1/8', 'dev', 'lo'])
+      await runOnHost(lab, NO_IPV4_HOST, 'ip', ['link', 'set', 'lo', 'multicast', 'off'])
+      const netns = lab.netns(NO_IPV4_HOST)
       const dir = await tempDir(ctx)
       const cli = spawnCli(
         [
@@ -226,27 +250,141 @@ export async function faults(suite: Suite, _scope: CaseContext): Promise<void> {
           'warn',
         ],
         ctx,
-        { netns: ns },
+        { netns },
       )
-      const node = await started(cli)
-      await sleep(3_000, ctx.signal)
-      check(cli.exitInfo === undefined, `the node exited: ${cli.stderr()}`)
+      // both LAN nodes run mDNS: each would answer the other if multicast crossed the switch
+      const args = ['--listen', `/ip4/0.0.0.0/tcp/${LAB_PORT}`, '--log-level', 'warn']
+      const config = { health: { mdnsSilentMs: 5_000 } }
+      const [node, lanNodes] = await Promise.all([
+        started(cli),
+        Promise.all(['peer1', 'peer2'].map((host) => startLabNode(lab, host, { args, config }))),
+      ])
+
+      for (const lanNode of lanNodes) {
+        const health = await waitUntil(
+          `${lanNode.host}: mdns_no_responses`,
+          30_000,
+          async () => {
+            const body = (await lanNode.json<Health>('/debug/p2p/health')).body
+            return codes(body).includes('mdns_no_responses') ? body : undefined
+          },
+          500,
+          ctx.signal,
+        )
+        check(
+          health.mdns.enabled && health.mdns.available && health.mdns.responses === 0,
+          `${lanNode.host}: health.mdns ${JSON.stringify(health.mdns)}`,
+        )
+        const peers = (await lanNode.json<{ peer_ids: string[] }>('/debug/p2p/peers')).body
+        check(peers.peer_ids.length === 0, `${lanNode.host} found peers: ${peers.peer_ids}`)
+        check(
+          !/mDNS/.test(lanNode.process.stderr()),
+          `${lanNode.host}: its mDNS socket is up, yet stderr warns: ${lanNode.process.stderr()}`,
+        )
+      }
+
+      check(cli.exitInfo === undefined, `the node without IPv4 exited: ${cli.stderr()}`)
       const diag = await runCli(
         ['diag', 'health', '--json', '--addr', `[::1]:${node.diagPort}`],
         ctx,
-        { netns: ns },
+        { netns },
       )
       // diag health exits 1 when the node has no peers; the JSON is printed either way
-      const health = JSON.parse(diag.stdout) as { mdns?: { enabled: boolean; available: boolean } }
+      const health = JSON.parse(diag.stdout) as Health
       check(
-        health.mdns?.enabled === true && health.mdns.available === false,
-        `health.mdns: ${JSON.stringify(health.mdns)}`,
+        health.mdns.enabled && !health.mdns.available,
+        `no IPv4: health.mdns ${JSON.stringify(health.mdns)}`,
       )
-      check(/mDNS/.test(cli.stderr()), 'no warning about mDNS on stderr')
-      check((await cli.stop('SIGTERM', STOP_BOUND_MS)) === 0, 'no clean exit')
+      check(codes(health).includes('mdns_unavailable'), `no IPv4: reasons ${codes(health)}`)
+      check(/mDNS/.test(cli.stderr()), 'no IPv4: no warning about mDNS on stderr')
+
+      check((await cli.stop('SIGTERM', STOP_BOUND_MS)) === 0, 'no IPv4: no clean exit')
+      for (const lanNode of lanNodes)
+        check((await lanNode.stop()) === 0, `${lanNode.host}: no clean exit`)
       suite.figure(
-        `no multicast: mdns ${JSON.stringify(health.mdns)}; warning "${/[^\n]*mDNS[^\n]*/.exec(cli.stderr())?.[0].slice(25, 110) ?? ''}"`,
+        `no multicast: on a LAN that drops it mdns up with 0 responses (mdns_no_responses); without IPv4 mdns unavailable, warning "${/[^\n]*mDNS[^\n]*/.exec(cli.stderr())?.[0].slice(25, 110) ?? ''}"`,
       )
+    },
+    { fault: true },
+  )
+
+  await suite.case(
+    'bootstrap peer behind a firewall that drops resp. refuses (lab): the node runs on, health says timeout resp. refused; the firewall lifted, it connects and the reason clears',
+    80_000,
+    async (ctx) => {
+      const behind = [
+        { peer: 'node1', action: 'drop', node: 'node3', errorClass: 'timeout' },
+        { peer: 'node2', action: 'reject', node: 'node4', errorClass: 'refused' },
+      ] as const
+      const topology = publicNetwork(4)
+      for (const { peer, action } of behind) {
+        const host = topology.hosts.find((h) => h.name === peer)
+        if (host !== undefined) host.nftables = inboundFirewall(action)
+      }
+      const lab = await startCaseLab(ctx, topology)
+      const flags = ['--listen', `/ip4/0.0.0.0/tcp/${LAB_PORT}`, '--no-mdns', '--log-level', 'warn']
+      const config = {
+        health: { bootstrapFailingMs: 5_000 },
+        // a backoff capped at the first interval: the node dials again soon after the lift
+        discovery: { dialTimeoutMs: 5_000, bootstrapMaxIntervalMs: 5_000 },
+      }
+      const outcomes = await Promise.all(
+        behind.map(async ({ peer, node: host, errorClass }) => {
+          const target = await startLabNode(lab, peer, { args: flags })
+          const node = await startLabNode(lab, host, {
+            args: [...flags, '--bootstrap', target.multiaddr(LAB_PORT)],
+            config,
+          })
+          const startedAt = performance.now()
+          const failing = await waitUntil(
+            `${host}: bootstrap_unreachable`,
+            30_000,
+            async () => {
+              const body = (await node.json<Health>('/debug/p2p/health')).body
+              return body.reasons.find((r) => r.code === 'bootstrap_unreachable')
+            },
+            500,
+            ctx.signal,
+          )
+          check(
+            failing.message.includes(`: ${errorClass} (`),
+            `${host} behind ${peer}: expected ${errorClass}, got "${failing.message}"`,
+          )
+          check(
+            /^p2p_health_reason\{code="bootstrap_unreachable"\} 1$/m.test(await node.metricsText()),
+            `${host}: p2p_health_reason{code="bootstrap_unreachable"} is not 1`,
+          )
+          const failingMs = performance.now() - startedAt
+          check(node.process.child.exitCode === null, `${host} exited: ${node.process.stderr()}`)
+
+          // the firewall is the host's whole ruleset: flushing it lets new connections in
+          await runOnHost(lab, peer, 'nft', ['flush', 'ruleset'])
+          const liftedAt = performance.now()
+          await waitUntil(
+            `${host}: connected to ${peer} and bootstrap_unreachable cleared`,
+            30_000,
+            async () => {
+              const health = (await node.json<Health>('/debug/p2p/health')).body
+              const peers = (await node.json<{ peer_ids: string[] }>('/debug/p2p/peers')).body
+              return peers.peer_ids.includes(target.peerId) &&
+                !codes(health).includes('bootstrap_unreachable')
+                ? true
+                : undefined
+            },
+            500,
+            ctx.signal,
+          )
+          const connectedMs = performance.now() - liftedAt
+          check(
+            /^p2p_health_reason\{code="bootstrap_unreachable"\} 0$/m.test(await node.metricsText()),
+            `${host}: p2p_health_reason{code="bootstrap_unreachable"} is not back to 0`,
+          )
+          check((await node.stop()) === 0, `${host}: no clean exit`)
+          check((await target.stop()) === 0, `${peer}: no clean exit`)
+          return `${errorClass} after ${(failingMs / 1000).toFixed(1)} s, connected ${(connectedMs / 1000).toFixed(1)} s after the lift`
+        }),
+      )
+      suite.figure(`firewalled bootstrap peer: drop ${outcomes[0]}; reject ${outcomes[1]}`)
     },
     { fault: true },
   )

@@ -1,7 +1,8 @@
 /**
  * Security defaults: loopback by default (a warning otherwise), the bearer token on every route,
  * server timeouts and the connection cap, the identity key's mode, and no secret or local path
- * in any endpoint.
+ * in any endpoint. The loopback case runs on the network lab (@wes/netlab), a LAN of two hosts,
+ * and is skipped where the lab cannot run.
  */
 
 import { chmod, readFile, stat, writeFile } from 'node:fs/promises'
@@ -9,8 +10,9 @@ import { join } from 'node:path'
 import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { Registry } from 'prom-client'
 import { createDiagnosticsServer, createP2PMetrics } from '@wes/diagnostics'
+import { lan } from '@wes/netlab'
 import { closedWithin, get, openSockets, rawExchange, receivedOn } from '../lib/http.js'
-import { createNetns, netnsAvailable } from '../lib/netns.js'
+import { startCaseLab } from '../lib/lab.js'
 import { loopbackFlags, runCli, spawnCli, started, tempDir } from '../lib/processes.js'
 import { check, sleep } from '../lib/runner.js'
 import type { CaseContext, Suite } from '../lib/runner.js'
@@ -27,52 +29,75 @@ export async function security(suite: Suite, _scope: CaseContext): Promise<void>
     'diagnostics bind to loopback by default; another address logs a warning',
     60_000,
     async (ctx) => {
-      check(netnsAvailable(), 'ip netns is not available (needs root and iproute2)')
-      // a namespace of our own: the default port 28686 is free there, and it has a LAN-like address
-      const ns = createNetns(ctx, { extraAddress: '10.231.0.1/32' })
+      // two lab hosts on a LAN: on `peer1` the default port 28686 is free and the node has a
+      // LAN address; `peer2` is another machine on that LAN
+      const lab = await startCaseLab(ctx, lan(2))
+      const netns = lab.netns('peer1')
+      const other = { netns: lab.netns('peer2') }
+      const address = lab.address('peer1')
       const dir = await tempDir(ctx)
       const cli = spawnCli(
         ['start', ...loopbackFlags(dir, { logLevel: 'info', diagnosticsAddr: null })],
         ctx,
-        { netns: ns },
+        { netns },
       )
       const node = await started(cli)
       check(node.diagUrl === 'http://127.0.0.1:28686', `default diagnostics URL ${node.diagUrl}`)
       const local = await runCli(
         ['diag', 'connections', '--json', '--addr', '127.0.0.1:28686'],
         ctx,
-        { netns: ns },
+        { netns },
       )
       check(local.code === 0, `diag over loopback: exit ${local.code} ${local.stderr}`)
-      const lan = await runCli(
-        ['diag', 'connections', '--json', '--addr', '10.231.0.1:28686', '--timeout', '2000'],
-        ctx,
-        { netns: ns },
-      )
-      check(
-        lan.code === 1,
-        `diag over 10.231.0.1 answered (exit ${lan.code}): the default is not loopback-only`,
-      )
+      for (const [from, options] of [
+        ['the same host', { netns }],
+        ['another LAN host', other],
+      ] as const) {
+        const lanDiag = await runCli(
+          ['diag', 'connections', '--json', '--addr', `${address}:28686`, '--timeout', '2000'],
+          ctx,
+          options,
+        )
+        check(
+          lanDiag.code === 1,
+          `diag over ${address} from ${from} answered (exit ${lanDiag.code}): the default is not loopback-only`,
+        )
+      }
       check(
         !/WARN.*beyond this machine/.test(cli.stderr()),
         'a loopback bind logged the exposure warning',
       )
       await cli.stop('SIGTERM', 5_000)
 
-      for (const addr of ['10.231.0.1:0', '0.0.0.0:0']) {
+      for (const addr of [`${address}:0`, '0.0.0.0:0']) {
         const exposed = spawnCli(['start', ...loopbackFlags(dir, { diagnosticsAddr: addr })], ctx, {
-          netns: ns,
+          netns,
         })
-        await started(exposed)
+        const exposedNode = await started(exposed)
         await exposed.waitFor(
           /WARN.*reachable beyond this machine.*without a token/,
           5_000,
           'stderr',
         )
+        // the warning is true: another host on the LAN reads the diagnostics
+        const reached = await runCli(
+          [
+            'diag',
+            'connections',
+            '--json',
+            '--addr',
+            `${address}:${exposedNode.diagPort}`,
+            '--timeout',
+            '2000',
+          ],
+          ctx,
+          other,
+        )
+        check(reached.code === 0, `${addr} bind: diag from another LAN host: exit ${reached.code}`)
         check((await exposed.stop('SIGTERM', 5_000)) === 0, 'no clean exit')
       }
       suite.figure(
-        'diagnostics default http://127.0.0.1:28686, unreachable on 10.231.0.1; 10.231.0.1 and 0.0.0.0 binds warn',
+        `diagnostics default http://127.0.0.1:28686, unreachable on ${address} from the host and the LAN; ${address} and 0.0.0.0 binds warn and are reached from the LAN`,
       )
     },
   )
