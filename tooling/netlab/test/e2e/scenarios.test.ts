@@ -16,11 +16,19 @@ const FAST_RETRY = { discovery: { bootstrapIntervalMs: 2_000, bootstrapMaxInterv
 interface Peers {
   peer_ids: string[]
 }
+interface Health {
+  status: 'ok' | 'degraded' | 'down'
+  reasons: Array<{ code: string; severity: string }>
+}
 let lab: Lab | undefined
 afterEach(async () => {
   await lab?.stop()
   lab = undefined
 })
+
+const health = async (node: LabNode): Promise<Health> =>
+  (await node.json<Health>('/debug/p2p/health')).body
+const codes = (h: Health): string[] => h.reasons.map((r) => r.code)
 
 const peersOf = async (node: LabNode): Promise<string[]> =>
   (await node.json<Peers>('/debug/p2p/peers')).body.peer_ids
@@ -44,6 +52,8 @@ describe('lab scenarios', () => {
     const [a, b, c] = await triangle(lab)
     const before = await a.metrics()
     expect(before.p2p_peers_total).toBe(2)
+    const statusBefore = (await health(a)).status
+    expect(statusBefore).not.toBe('down')
 
     const cut = lab.partition(['node1'], ['node2', 'node3'])
     const cutAt = Date.now()
@@ -58,6 +68,14 @@ describe('lab scenarios', () => {
       60_000,
     )
     expect((await a.metrics()).p2p_peers_total).toBe(0)
+    // the verdict follows: cut off, node1 is down and says why, in the JSON, metrics and CLI
+    const cutOff = await health(a)
+    expect(cutOff.status).toBe('down')
+    expect(codes(cutOff)).toContain('no_peers')
+    expect(await a.metricsText()).toMatch(/^p2p_health_status\{status="down"\} 1$/m)
+    const diag = await a.cli(['diag', 'health'])
+    expect(diag.code).toBe(1)
+    expect(diag.stdout).toMatch(/no_peers \(down\)/)
     const attemptsDuringCut = (await b.metrics()).p2p_discovery_bootstrap_attempt_total!
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, 60_000 - (Date.now() - cutAt))))
     // while cut, node2 kept re-dialling its bootstrap peer (with backoff), and none connected
@@ -73,6 +91,10 @@ describe('lab scenarios', () => {
     )
     const after = await a.metrics()
     expect(after.p2p_peers_total).toBe(before.p2p_peers_total)
+    const healed = await health(a)
+    expect(healed.status).toBe(statusBefore)
+    expect(codes(healed)).not.toContain('no_peers')
+    expect(await a.metricsText()).toMatch(/^p2p_health_reason\{code="no_peers"\} 0$/m)
     // nothing leaked: both sides may re-dial at once after the heal, and libp2p keeps such a
     // simultaneous pair, so a peer may hold two connections; never more
     expect(after.p2p_connections_total).toBeGreaterThanOrEqual(after.p2p_peers_total!)
@@ -92,9 +114,20 @@ describe('lab scenarios', () => {
     topology.segments[0]!.lossPercent = 5
     lab = await startLab(topology)
     const [a, b, c] = await triangle(lab)
+    // the verdict does not flap: every node reads the same status and reasons all along
+    const nodes = [a, b, c]
+    const first = await Promise.all(nodes.map(async (node) => health(node)))
     const deadline = Date.now() + 60_000
     while (Date.now() < deadline) {
       expect(await peersOf(a)).toEqual(expect.arrayContaining([b.peerId, c.peerId]))
+      for (const [index, node] of nodes.entries()) {
+        const now = await health(node)
+        expect({ host: node.host, status: now.status, codes: codes(now) }).toEqual({
+          host: node.host,
+          status: first[index]!.status,
+          codes: codes(first[index]!),
+        })
+      }
       await new Promise((resolve) => setTimeout(resolve, 5_000))
     }
     for (const node of [b, c]) {
