@@ -81,7 +81,13 @@ export type { HostPort, HostPortOptions, HostPortResult } from './host-port.js'
 
 export { TOKEN_RULE, validateToken } from './middleware/bearer-auth.js'
 
-export { PROMETHEUS_CONTENT_TYPE } from './routes/metrics.js'
+export {
+  negotiateExpositionFormat,
+  OPENMETRICS_CONTENT_TYPE,
+  PROMETHEUS_CONTENT_TYPE,
+} from './exposition-format.js'
+export type { ExpositionFormat } from './exposition-format.js'
+export { renderOpenMetrics } from './openmetrics.js'
 
 export * from './views/index.js'
 export { ADDED_METRICS, HEALTH_METRICS, METRIC_TYPES, SPEC_METRICS } from './metric-table.js'

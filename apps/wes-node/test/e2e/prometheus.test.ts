@@ -1,15 +1,21 @@
 /**
  * Our monitoring against a real Prometheus (Debian's `prometheus` and `promtool`, which `.ci/run`
  * installs): three nodes on loopback, a generated scrape config, queries through the HTTP API.
+ * Prometheus 2.42 asks for OpenMetrics first, so job `wes-p2p` scrapes OpenMetrics; job
+ * `wes-p2p-text` scrapes the same nodes through a proxy that asks for the text format 0.0.4.
  */
 import { execFile, spawn } from 'node:child_process'
 import type { ChildProcess } from 'node:child_process'
-import { readFile, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { createServer as createHttpServer } from 'node:http'
+import type { Server } from 'node:http'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { METRIC_TYPES, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from '@wes/diagnostics'
 import { loopbackFlags, spawnCli, tempDir } from '../fixtures/cli.js'
 import type { CliProcess } from '../fixtures/cli.js'
 
@@ -30,6 +36,58 @@ const ACCEPTED_LINT = new Map([
 const nodes: Node[] = []
 let prometheus: ChildProcess | undefined
 let promUrl = ''
+
+/** Forwards Prometheus's scrapes to one node, asking for the text format. */
+interface TextProxy {
+  node: Node
+  addr: string
+  /** The `Accept` headers Prometheus sent, and the `Content-Type`s the node answered. */
+  accepts: Set<string>
+  contentTypes: Set<string>
+  server: Server
+}
+
+const proxies: TextProxy[] = []
+const TEXT_ACCEPT = 'text/plain;version=0.0.4'
+const OPENMETRICS_ACCEPT = 'application/openmetrics-text;version=1.0.0'
+
+async function startTextProxy(node: Node): Promise<TextProxy> {
+  const accepts = new Set<string>()
+  const contentTypes = new Set<string>()
+  const server = createHttpServer((req, res) => {
+    accepts.add(req.headers.accept ?? '')
+    fetch(`http://${node.diagAddr}/metrics`, { headers: { accept: TEXT_ACCEPT } })
+      .then(async (upstream) => {
+        const type = upstream.headers.get('content-type') ?? ''
+        contentTypes.add(type)
+        res.writeHead(upstream.status, { 'content-type': type })
+        res.end(await upstream.text())
+      })
+      .catch(() => {
+        res.writeHead(502)
+        res.end()
+      })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  const proxy = { node, addr: `127.0.0.1:${port}`, accepts, contentTypes, server }
+  proxies.push(proxy)
+  return proxy
+}
+
+function run(
+  file: string,
+  args: string[],
+  stdin?: string,
+): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(file, args, (err, stdout, stderr) => {
+      const code = err === null ? 0 : typeof err.code === 'number' ? err.code : 1
+      resolve({ code, output: `${stdout}${stderr}` })
+    })
+    child.stdin?.end(stdin)
+  })
+}
 
 async function freePort(): Promise<number> {
   const server = createServer()
@@ -111,6 +169,7 @@ beforeAll(async () => {
 
   const dir = await tempDir('wes-prom-server-')
   const targets = nodes.map((node) => `'${node.diagAddr}'`).join(', ')
+  for (const node of nodes) await startTextProxy(node)
   await writeFile(
     join(dir, 'prometheus.yml'),
     [
@@ -123,6 +182,15 @@ beforeAll(async () => {
       '    scrape_interval: 1s',
       '    static_configs:',
       `      - targets: [${targets}]`,
+      "  - job_name: 'wes-p2p-text'",
+      "    metrics_path: '/metrics'",
+      '    scrape_interval: 1s',
+      '    static_configs:',
+      // `node` names the node behind each proxy, so the two jobs' series can be matched
+      ...proxies.flatMap((proxy) => [
+        `      - targets: ['${proxy.addr}']`,
+        `        labels: { node: '${proxy.node.diagAddr}' }`,
+      ]),
       '',
     ].join('\n'),
   )
@@ -142,6 +210,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   prometheus?.kill('SIGTERM')
+  for (const proxy of proxies) {
+    proxy.server.close()
+    proxy.server.closeAllConnections()
+  }
   await Promise.all(nodes.map((node) => node.cli.stop('SIGKILL').catch(() => undefined)))
 })
 
@@ -224,4 +296,121 @@ describe('a real Prometheus scraping three nodes', () => {
     )
     expect(up[0]?.value[1]).toBe('0')
   }, 60_000)
+})
+
+/** The metric names Prometheus stored for the series `selector` selects. */
+async function storedNames(selector: string): Promise<string[]> {
+  const result = await query(`group by (__name__) (${selector})`)
+  return result.map((s) => s.metric.__name__ ?? '').sort()
+}
+
+interface MetadataEntry {
+  type: string
+}
+
+async function metadata(metric: string): Promise<MetadataEntry[]> {
+  const response = await fetch(`${promUrl}/api/v1/metadata?metric=${encodeURIComponent(metric)}`)
+  const body = (await response.json()) as { data: Record<string, MetadataEntry[]> }
+  return body.data[metric] ?? []
+}
+
+describe('OpenMetrics and the text format, each scraped by the real Prometheus', () => {
+  // nodes[2] is stopped by the test above; these use the first two
+  const live = (): Node[] => nodes.slice(0, 2)
+
+  it('asks for OpenMetrics (job wes-p2p) and gets the text format through the proxy', async () => {
+    for (const node of live()) {
+      await queryUntil(
+        `up{job="wes-p2p-text",node="${node.diagAddr}"}`,
+        (r) => r[0]?.value[1] === '1',
+      )
+      await queryUntil(
+        `up{job="wes-p2p",instance="${node.diagAddr}"}`,
+        (r) => r[0]?.value[1] === '1',
+      )
+      for (const job of [
+        `job="wes-p2p",instance="${node.diagAddr}"`,
+        `job="wes-p2p-text",node="${node.diagAddr}"`,
+      ]) {
+        const scraped = await query(`scrape_samples_scraped{${job}}`)
+        expect({ job, samples: Number(scraped[0]?.value[1]) > 50 }).toEqual({ job, samples: true })
+      }
+    }
+    // what Prometheus sends to every target, the proxy included; the proxy asked for text instead
+    const proxy = proxies[0] as TextProxy
+    expect([...proxy.accepts].every((accept) => accept.startsWith(OPENMETRICS_ACCEPT))).toBe(true)
+    expect(proxy.accepts.size).toBeGreaterThan(0)
+    expect([...proxy.contentTypes]).toEqual([PROMETHEUS_CONTENT_TYPE])
+    // Prometheus keeps a counter's metadata under its family name: `x` from OpenMetrics,
+    // `x_total` from the text format; so both formats were parsed as such
+    expect(await metadata('p2p_discovery_bootstrap_attempt')).toContainEqual(
+      expect.objectContaining({ type: 'counter' }),
+    )
+    expect(await metadata('p2p_discovery_bootstrap_attempt_total')).toContainEqual(
+      expect.objectContaining({ type: 'counter' }),
+    )
+    expect(await metadata('p2p_connections_total')).toEqual([
+      expect.objectContaining({ type: 'gauge' }),
+    ])
+  }, 60_000)
+
+  it('stores the same series names from both formats, the spec names among them', async () => {
+    for (const node of live()) {
+      const om = `{job="wes-p2p",instance="${node.diagAddr}"}`
+      const text = `{job="wes-p2p-text",node="${node.diagAddr}"}`
+      // a series that appears between two scrapes may be in one job only for a second
+      const deadline = Date.now() + 30_000
+      let omNames = await storedNames(om)
+      let textNames = await storedNames(text)
+      while (omNames.join() !== textNames.join() && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 1_000))
+        omNames = await storedNames(om)
+        textNames = await storedNames(text)
+      }
+      expect(omNames).toEqual(textNames)
+      // a histogram's series are name_bucket, name_sum and name_count
+      const stored = (name: string): boolean =>
+        omNames.includes(name) || omNames.includes(`${name}_count`)
+      for (const name of Object.keys(METRIC_TYPES))
+        expect({ name, stored: stored(name) }).toEqual({ name, stored: true })
+      expect(omNames.some((name) => name.startsWith('libp2p_'))).toBe(true)
+    }
+  }, 90_000)
+
+  it('promtool reads both: check metrics the text format, the OpenMetrics parser the other', async () => {
+    const url = `http://${nodes[0]?.diagAddr}/metrics`
+    const text = await fetch(url)
+    expect(text.headers.get('content-type')).toBe(PROMETHEUS_CONTENT_TYPE)
+    const lint = await run('promtool', ['check', 'metrics'], await text.text())
+    // 3 is lint findings (the accepted names, see above); a text that does not parse exits 1
+    expect({ parsed: [0, 3].includes(lint.code), output: lint.output }).toEqual({
+      parsed: true,
+      output: expect.not.stringMatching(/error|parse/i),
+    })
+
+    const openMetrics = await fetch(url, { headers: { accept: OPENMETRICS_ACCEPT } })
+    expect(openMetrics.headers.get('content-type')).toBe(OPENMETRICS_CONTENT_TYPE)
+    const body = await openMetrics.text()
+    // promtool's OpenMetrics reader is its backfill, which wants a timestamp on each sample
+    const at = Math.floor(Date.now() / 1000)
+    const stamped = body.replace(/^([^#\n].*)$/gm, `$1 ${at}`)
+    const dir = await mkdtemp(join(tmpdir(), 'wes-prom-om-'))
+    try {
+      await writeFile(join(dir, 'metrics.om'), stamped)
+      const backfill = await run('promtool', [
+        'tsdb',
+        'create-blocks-from',
+        'openmetrics',
+        join(dir, 'metrics.om'),
+        join(dir, 'blocks'),
+      ])
+      expect(backfill).toEqual({ code: 0, output: expect.stringContaining('NUM SERIES') })
+      // every sample line became a series
+      const [, row] = backfill.output.trim().split('\n')
+      const samples = body.split('\n').filter((line) => line !== '' && !line.startsWith('#'))
+      expect(Number(row?.trim().split(/\s+/)[6])).toBe(samples.length)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
 })
