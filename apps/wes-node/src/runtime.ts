@@ -2,11 +2,17 @@ import { Registry } from 'prom-client'
 import type * as PrometheusMetricsModule from '@libp2p/prometheus-metrics'
 import { createP2PNode } from '@wes/p2p-core'
 import type { MetricsFactory, P2PNode, P2PNodeComponents, P2POptions } from '@wes/p2p-core'
-import { createDiagnosticsServer, createHealthMetrics, createP2PMetrics } from '@wes/diagnostics'
+import {
+  createDiagnosticsServer,
+  createHealthMetrics,
+  createNetworkMetrics,
+  createP2PMetrics,
+} from '@wes/diagnostics'
 import type {
   DiagnosticsServer,
   DiagnosticsSource,
   HealthMetrics,
+  NetworkMetrics,
   P2PMetrics,
 } from '@wes/diagnostics'
 import type { Logger } from './logger.js'
@@ -30,6 +36,8 @@ export interface Runtime {
   readonly metrics: P2PMetrics
   /** `p2p_health_status` and `p2p_health_reason`, the health verdict at scrape time. */
   readonly healthMetrics: HealthMetrics
+  /** Bytes by protocol, read from the node at scrape time. */
+  readonly networkMetrics: NetworkMetrics
   /** Undefined when `diagnosticsEnabled` is false. */
   readonly diagnostics: DiagnosticsServer | undefined
   start(): Promise<void>
@@ -90,6 +98,7 @@ export async function createRuntime(
   const source = nodeDiagnosticsSource(node)
   const metrics = createP2PMetrics(registry, { source })
   const healthMetrics = createHealthMetrics(registry, { source })
+  const networkMetrics = createNetworkMetrics(registry, { source })
   node.discovery.setDiagnosticsCallbacks(metrics.discoveryCallbacks)
 
   const diagnostics = options.diagnosticsEnabled
@@ -109,6 +118,7 @@ export async function createRuntime(
     registry,
     metrics,
     healthMetrics,
+    networkMetrics,
     diagnostics,
     async start() {
       if (started) return

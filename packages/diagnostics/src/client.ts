@@ -27,7 +27,13 @@ export { formatHostPort, isLoopbackHost, parseHostPort, tryParseHostPort } from 
 export type { HostPort, HostPortOptions, HostPortResult } from './host-port.js'
 export { TOKEN_RULE, validateToken } from './middleware/bearer-auth.js'
 export * from './views/index.js'
-export { ADDED_METRICS, HEALTH_METRICS, METRIC_TYPES, SPEC_METRICS } from './metric-table.js'
+export {
+  ADDED_METRICS,
+  HEALTH_METRICS,
+  METRIC_TYPES,
+  NETWORK_METRICS,
+  SPEC_METRICS,
+} from './metric-table.js'
 export type { MetricType } from './metric-table.js'
 export { DEFAULT_HEALTH_THRESHOLDS, HEALTH_REASON_CODES, HEALTH_STATUSES } from './verdict.js'
 export type { HealthReason, HealthReasonCode, HealthSeverity, HealthStatus } from './verdict.js'

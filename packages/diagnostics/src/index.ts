@@ -4,10 +4,11 @@
  * Prometheus metrics and HTTP debug routes for a p2p node, on prom-client and Koa.
  *
  * The package reads a node through the small {@link DiagnosticsSource} interface and never
- * imports libp2p: the application adapts its node to it. It offers four factories:
+ * imports libp2p: the application adapts its node to it. It offers five factories:
  * {@link createP2PMetrics} registers the 13 `p2p_*` metrics of the spec and
  * `p2p_routing_table_size` on a registry of your own, {@link createHealthMetrics} the health
- * verdict (`p2p_health_status`, `p2p_health_reason`),
+ * verdict (`p2p_health_status`, `p2p_health_reason`), {@link createNetworkMetrics} what explains
+ * the network's totals (bytes by protocol),
  * {@link createDiagnosticsApp} builds the Koa app of `/metrics` and `/debug/p2p/*` without
  * listening (`/livez` and `/readyz` included), and {@link createDiagnosticsServer} listens on
  * `host:port`. {@link healthVerdict} is the verdict itself, a pure function of a snapshot.
@@ -44,6 +45,13 @@ export {
   DISCOVERY_MECHANISMS,
 } from './metrics.js'
 export type { HealthMetrics, P2PMetrics, P2PMetricsComponents } from './metrics.js'
+export {
+  BYTE_DIRECTIONS,
+  createNetworkMetrics,
+  MAX_PROTOCOL_LABELS,
+  OTHER_PROTOCOL,
+} from './network-metrics.js'
+export type { NetworkMetrics } from './network-metrics.js'
 
 export {
   DEFAULT_HEALTH_THRESHOLDS,
@@ -90,7 +98,13 @@ export type { ExpositionFormat } from './exposition-format.js'
 export { renderOpenMetrics } from './openmetrics.js'
 
 export * from './views/index.js'
-export { ADDED_METRICS, HEALTH_METRICS, METRIC_TYPES, SPEC_METRICS } from './metric-table.js'
+export {
+  ADDED_METRICS,
+  HEALTH_METRICS,
+  METRIC_TYPES,
+  NETWORK_METRICS,
+  SPEC_METRICS,
+} from './metric-table.js'
 export type { MetricType } from './metric-table.js'
 
 export {

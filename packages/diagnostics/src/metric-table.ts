@@ -4,7 +4,7 @@
  * them; the tests and `scripts/verify_p2p_monitoring.sh` read this table rather than a copy.
  */
 
-export type MetricType = 'gauge' | 'counter'
+export type MetricType = 'gauge' | 'counter' | 'histogram'
 
 /** The spec's 13, names and types exact (including its gauges named `_total`). */
 export const SPEC_METRICS = {
@@ -35,9 +35,18 @@ export const HEALTH_METRICS = {
   p2p_health_reason: 'gauge',
 } as const satisfies Record<string, MetricType>
 
+/**
+ * What the node's network does beyond the totals, registered by `createNetworkMetrics`: labels
+ * from fixed sets, every series created at 0.
+ */
+export const NETWORK_METRICS = {
+  p2p_protocol_bytes_total: 'counter',
+} as const satisfies Record<string, MetricType>
+
 /** Every metric a wired node exports besides libp2p's own `libp2p_*` families. */
 export const METRIC_TYPES: Readonly<Record<string, MetricType>> = {
   ...SPEC_METRICS,
   ...ADDED_METRICS,
   ...HEALTH_METRICS,
+  ...NETWORK_METRICS,
 }

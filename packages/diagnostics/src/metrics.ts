@@ -274,7 +274,7 @@ function createScrapeVerdictReader(source: DiagnosticsSource): () => HealthVerdi
  * shared by all gauges of one scrape, and never outlives it. A throwing source reads as not ready:
  * `/metrics` keeps answering (the `/debug/p2p/*` routes report the failure).
  */
-function createScrapeSnapshotReader(
+export function createScrapeSnapshotReader(
   source: DiagnosticsSource,
 ): () => DiagnosticsSnapshot | undefined {
   let cached: { snapshot: DiagnosticsSnapshot | undefined } | undefined

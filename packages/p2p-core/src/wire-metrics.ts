@@ -1,7 +1,8 @@
 /**
  * The libp2p `Metrics` component of a node: it feeds a {@link BandwidthMeter} with the bytes of
  * every connection, after encryption and muxing (libp2p hands each raw multiaddr connection to
- * `trackMultiaddrConnection` before upgrading it), and forwards everything else libp2p registers
+ * `trackMultiaddrConnection` before upgrading it), hands every negotiated stream to a stream
+ * observer (the node's per-protocol accounting), and forwards everything else libp2p registers
  * (its own counters, gauges and histograms) to a delegate `Metrics`, such as
  * `@libp2p/prometheus-metrics` on the application's registry. Without a delegate those
  * registrations are accepted and discarded, so the metric plumbing costs nothing.
@@ -67,6 +68,9 @@ export interface MetricsComponents {
  */
 export type MetricsFactory = (components: MetricsComponents) => Metrics
 
+/** Sees each stream once its protocol is negotiated (libp2p's `trackProtocolStream`). */
+export type StreamObserver = (stream: Stream) => void
+
 type RegisterMethod = {
   [K in keyof Metrics]: K extends `register${string}` ? K : never
 }[keyof Metrics]
@@ -80,10 +84,12 @@ type RegisterMethod = {
 export class WireMetrics implements Metrics, Startable {
   private readonly meter: BandwidthMeter
   private readonly delegate?: Metrics
+  private readonly onStream?: StreamObserver
 
-  constructor(meter: BandwidthMeter, delegate?: Metrics) {
+  constructor(meter: BandwidthMeter, delegate?: Metrics, onStream?: StreamObserver) {
     this.meter = meter
     this.delegate = delegate
+    this.onStream = onStream
   }
 
   start(): void | Promise<void> {
@@ -113,6 +119,7 @@ export class WireMetrics implements Metrics, Startable {
   trackProtocolStream(stream: Stream): void {
     // the meter needs no per-protocol accounting: the connection totals already include streams
     this.delegate?.trackProtocolStream(stream)
+    this.onStream?.(stream)
   }
 
   registerMetric(name: string, options?: MetricOptions): Metric
@@ -202,6 +209,7 @@ export class WireMetrics implements Metrics, Startable {
 export function wireMetrics(
   meter: BandwidthMeter,
   delegate?: MetricsFactory,
+  onStream?: StreamObserver,
 ): (components: MetricsComponents) => Metrics {
-  return (components) => new WireMetrics(meter, delegate?.(components))
+  return (components) => new WireMetrics(meter, delegate?.(components), onStream)
 }

@@ -26,13 +26,14 @@ function formatValue(key: string, value: unknown): string {
   return String(value)
 }
 
-/** Flattens nested objects into `parent.child` rows, in key order. */
+/** Flattens nested objects into `parent.child` rows, in key order; an empty one reads `(none)`. */
 export function flatten(body: object, prefix = ''): Array<[string, string]> {
   const rows: Array<[string, string]> = []
   for (const [key, value] of Object.entries(body)) {
     const name = prefix === '' ? key : `${prefix}.${key}`
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-      rows.push(...flatten(value as object, name))
+      const nested = flatten(value as object, name)
+      rows.push(...(nested.length === 0 ? [[name, '(none)'] as [string, string]] : nested))
     } else {
       rows.push([name, formatValue(key, value)])
     }

@@ -111,6 +111,7 @@ describe('diagnostics routes', () => {
         out_total_bytes: 'number',
       },
       listen_addrs: ['string'],
+      protocols: {},
     })
   })
 

@@ -10,6 +10,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { createBandwidthMeter } from '../bandwidth-meter.js'
 import { createDiscoveryService } from '../discovery/index.js'
 import { loadOrCreateIdentity } from '../identity.js'
+import { NetworkObserver } from '../network/index.js'
 import { SILENT_LIBP2P_LOGGER, SILENT_LOGGER } from '../logger.js'
 import { resolveOptions } from '../options.js'
 import { composeLibp2p } from './compose.js'
@@ -98,6 +99,7 @@ export async function createP2PNode(
   const privateKey = await loadOrCreateIdentity(options.dataDir)
   const bandwidth = createBandwidthMeter()
   const mdnsState = new MdnsState()
+  const network = new NetworkObserver({ dhtProtocol: options.dht.protocol })
 
   const { libp2p, handles } = await composeLibp2p(options, {
     privateKey,
@@ -106,10 +108,12 @@ export async function createP2PNode(
     log,
     libp2pLogger: components.libp2pLogger ?? SILENT_LIBP2P_LOGGER,
     metrics: components.metrics,
+    onStream: network.trackStream,
   })
   if (!libp2p.peerId.equals(peerIdFromPrivateKey(privateKey))) {
     throw new Error('libp2p did not adopt the persisted identity')
   }
+  network.attach({ libp2p })
 
   const discovery = createDiscoveryService(
     { bootstrap: options.bootstrap, ...options.discovery },
@@ -122,6 +126,7 @@ export async function createP2PNode(
     bandwidth,
     discovery,
     mdnsState,
+    network,
     log: log.forComponent('node'),
   })
 }

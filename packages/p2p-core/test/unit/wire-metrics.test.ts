@@ -91,4 +91,18 @@ describe('wireMetrics', () => {
     ])
     expect(meter.totals().outTotalBytes).toBe(7)
   })
+
+  test('hands every negotiated stream to the stream observer, after the delegate', () => {
+    const calls: string[] = []
+    const delegate = {
+      trackProtocolStream: (stream: Stream) => calls.push(`delegate ${stream.protocol}`),
+    } as unknown as Metrics
+    const metrics = wireMetrics(
+      createBandwidthMeter(),
+      () => delegate,
+      (stream) => calls.push(`observer ${stream.protocol}`),
+    )({ logger: SILENT_LIBP2P_LOGGER })
+    metrics.trackProtocolStream({ protocol: '/ipfs/ping/1.0.0' } as unknown as Stream)
+    expect(calls).toEqual(['delegate /ipfs/ping/1.0.0', 'observer /ipfs/ping/1.0.0'])
+  })
 })

@@ -1,0 +1,155 @@
+/**
+ * The metrics that explain a node's network, moved by known actions between real nodes on
+ * 127.0.0.1 and read the way Prometheus and operators read them: `/metrics` and
+ * `/debug/p2p/stats` over HTTP.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Stream } from '@libp2p/interface'
+import { resolveOptions } from '@wes/p2p-core'
+import type { P2POptionsInit } from '@wes/p2p-core'
+import { afterEach, describe, expect, it } from '@jest/globals'
+import { createLogger } from '../../src/logger.js'
+import { createRuntime } from '../../src/runtime.js'
+import type { Runtime } from '../../src/runtime.js'
+
+const runtimes: Runtime[] = []
+const dirs: string[] = []
+
+afterEach(async () => {
+  await Promise.all(runtimes.splice(0).map((runtime) => runtime.stop()))
+  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
+})
+
+async function runtime(init: P2POptionsInit = {}): Promise<Runtime> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'wes-netmetrics-'))
+  dirs.push(dataDir)
+  const options = resolveOptions({
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    mdns: false,
+    autonat: false,
+    diagnosticsAddr: '127.0.0.1:0',
+    dht: { mode: 'server' },
+    dataDir,
+    ...init,
+  })
+  const rt = await createRuntime(options, { logger: createLogger({ level: 'silent' }) })
+  runtimes.push(rt)
+  await rt.start()
+  return rt
+}
+
+function url(rt: Runtime, path: string): string {
+  return `${rt.diagnostics?.url}${path}`
+}
+
+/** Every `p2p_*` sample of /metrics: `name{labels}` (as served) -> value. */
+async function samples(rt: Runtime): Promise<Map<string, number>> {
+  const text = await (await fetch(url(rt, '/metrics'))).text()
+  const found = new Map<string, number>()
+  for (const line of text.split('\n')) {
+    const match = /^(p2p_[a-z_]+(?:\{[^}]*\})?) (\S+)$/.exec(line)
+    if (match) found.set(match[1] as string, Number(match[2]))
+  }
+  return found
+}
+
+/** One sample by name and labels in the order prom-client writes them. */
+function sample(
+  all: Map<string, number>,
+  name: string,
+  labels: Record<string, string> = {},
+): number {
+  const entries = Object.entries(labels)
+  const key =
+    entries.length === 0 ? name : `${name}{${entries.map(([k, v]) => `${k}="${v}"`).join(',')}}`
+  const value = all.get(key)
+  if (value === undefined) throw new Error(`no sample ${key}`)
+  return value
+}
+
+async function until<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await read()
+    if (done(value)) return value
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+}
+
+async function connect(from: Runtime, to: Runtime): Promise<void> {
+  await from.node.libp2p.dial(to.node.libp2p.getMultiaddrs()[0] ?? to.node.libp2p.peerId)
+}
+
+describe('the network metrics of a live node', () => {
+  it('a known transfer on a known protocol moves p2p_protocol_bytes_total and /debug/p2p/stats by its size', async () => {
+    const a = await runtime()
+    const b = await runtime()
+    const PROTOCOL = '/wes-test/sink/1.0.0'
+    const SIZE = 512 * 1024
+    const CHUNK = 64 * 1024
+    let received = 0
+    const sink = async (stream: Stream): Promise<void> => {
+      for await (const buf of stream) received += buf.byteLength
+      await stream.close()
+    }
+    // both serve the protocol, so it is a named protocol on both sides
+    await a.node.libp2p.handle(PROTOCOL, sink)
+    await b.node.libp2p.handle(PROTOCOL, sink)
+    await connect(b, a)
+
+    const label = (direction: string): Record<string, string> => ({
+      direction,
+      protocol: PROTOCOL,
+    })
+    const aBefore = await samples(a)
+    const bBefore = await samples(b)
+    expect(sample(aBefore, 'p2p_protocol_bytes_total', label('in'))).toBe(0)
+    expect(sample(bBefore, 'p2p_protocol_bytes_total', label('out'))).toBe(0)
+
+    const stream = await b.node.libp2p.dialProtocol(a.node.libp2p.peerId, PROTOCOL)
+    const chunk = new Uint8Array(CHUNK).fill(7)
+    for (let sent = 0; sent < SIZE; sent += CHUNK) {
+      if (!stream.send(chunk)) await stream.onDrain()
+    }
+    await stream.close()
+    await until(
+      async () => received,
+      (n) => n === SIZE,
+      'the receiver to get every byte',
+    )
+
+    // stream payload exactly: negotiation happens before the stream is counted, framing is not in it
+    const aAfter = await samples(a)
+    const bAfter = await samples(b)
+    expect(sample(aAfter, 'p2p_protocol_bytes_total', label('in'))).toBe(SIZE)
+    expect(sample(bAfter, 'p2p_protocol_bytes_total', label('out'))).toBe(SIZE)
+    expect(sample(aAfter, 'p2p_protocol_bytes_total', label('out'))).toBe(0)
+    // the node's own protocols are there from the first scrape, other too
+    for (const protocol of ['/ipfs/id/1.0.0', '/ipfs/ping/1.0.0', '/wes/kad/1.0.0', 'other']) {
+      expect(
+        sample(aAfter, 'p2p_protocol_bytes_total', { direction: 'in', protocol }),
+      ).toBeGreaterThanOrEqual(0)
+    }
+
+    const stats = (await (await fetch(url(a, '/debug/p2p/stats'))).json()) as {
+      protocols: Record<string, Record<string, number>>
+    }
+    expect(stats.protocols[PROTOCOL]).toMatchObject({ in_total_bytes: SIZE, out_total_bytes: 0 })
+    expect(stats.protocols[PROTOCOL]?.in_rate_bps).toBeGreaterThan(0)
+    expect(stats.protocols.other).toEqual({
+      in_rate_bps: expect.any(Number),
+      out_rate_bps: expect.any(Number),
+      in_total_bytes: expect.any(Number),
+      out_total_bytes: expect.any(Number),
+    })
+  })
+})

@@ -1,0 +1,114 @@
+import { describe, expect, it } from '@jest/globals'
+import { Registry } from 'prom-client'
+import { createNetworkMetrics, MAX_PROTOCOL_LABELS, NETWORK_METRICS } from '../../src/index.js'
+import type { BandwidthSnapshot, DiagnosticsSnapshot } from '../../src/index.js'
+import { createStubSource, sampleSnapshot } from './stub-source.js'
+
+/** `label=value,...` -> value, for each series of one metric. */
+async function series(registry: Registry, name: string): Promise<Record<string, number>> {
+  const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name)
+  return Object.fromEntries(
+    (metric?.values ?? []).map((v) => [
+      Object.entries(v.labels)
+        .map(([key, value]) => `${key}=${String(value)}`)
+        .join(','),
+      v.value,
+    ]),
+  )
+}
+
+function bytes(inTotalBytes: number, outTotalBytes: number): BandwidthSnapshot {
+  return { inTotalBytes, outTotalBytes, inRateBytesPerSecond: 0, outRateBytesPerSecond: 0 }
+}
+
+function withProtocols(
+  protocols: Record<string, BandwidthSnapshot>,
+  startedAt = 1_000,
+): DiagnosticsSnapshot {
+  const base = sampleSnapshot()
+  return {
+    ...base,
+    protocols,
+    facts: {
+      startedAt,
+      thresholds: {
+        minPeers: 3,
+        bootstrapFailingMs: 60_000,
+        mdnsSilentMs: 30_000,
+        routingGraceMs: 60_000,
+        readyMinPeers: 1,
+      },
+      bootstrap: [],
+      mdns: { state: 'off', failure: null, responses: 0, lastResponseAt: null },
+      addresses: [],
+    },
+  }
+}
+
+describe('createNetworkMetrics', () => {
+  it('registers the metrics of its table, with help', async () => {
+    const registry = new Registry()
+    createNetworkMetrics(registry, { source: createStubSource() })
+    const metrics = await registry.getMetricsAsJSON()
+    expect(Object.fromEntries(metrics.map((m) => [m.name, String(m.type)]))).toEqual(
+      NETWORK_METRICS,
+    )
+    for (const metric of metrics) expect(metric.help.length).toBeGreaterThan(10)
+  })
+
+  describe('p2p_protocol_bytes_total', () => {
+    const NAME = 'p2p_protocol_bytes_total'
+
+    it('has other at 0 before any snapshot, then every protocol of the snapshot, both directions', async () => {
+      const registry = new Registry()
+      const source = createStubSource(undefined)
+      createNetworkMetrics(registry, { source })
+      expect(await series(registry, NAME)).toEqual({
+        'direction=in,protocol=other': 0,
+        'direction=out,protocol=other': 0,
+      })
+
+      source.current = withProtocols({
+        '/ipfs/ping/1.0.0': bytes(64, 32),
+        '/wes/kad/1.0.0': bytes(0, 0),
+        other: bytes(5, 7),
+      })
+      expect(await series(registry, NAME)).toEqual({
+        'direction=in,protocol=other': 5,
+        'direction=out,protocol=other': 7,
+        'direction=in,protocol=/ipfs/ping/1.0.0': 64,
+        'direction=out,protocol=/ipfs/ping/1.0.0': 32,
+        'direction=in,protocol=/wes/kad/1.0.0': 0,
+        'direction=out,protocol=/wes/kad/1.0.0': 0,
+      })
+    })
+
+    it('follows the totals, never goes down when the node restarts, and keeps its series while stopped', async () => {
+      const registry = new Registry()
+      const source = createStubSource(withProtocols({ '/p': bytes(100, 10), other: bytes(0, 0) }))
+      createNetworkMetrics(registry, { source })
+      await series(registry, NAME)
+      source.current = withProtocols({ '/p': bytes(150, 10), other: bytes(0, 0) })
+      expect((await series(registry, NAME))['direction=in,protocol=/p']).toBe(150)
+      // a restart: the node counts from 0 again, the counter goes on
+      source.current = withProtocols({ '/p': bytes(400, 0), other: bytes(0, 0) }, 2_000)
+      expect((await series(registry, NAME))['direction=in,protocol=/p']).toBe(550)
+      source.current = undefined
+      expect((await series(registry, NAME))['direction=in,protocol=/p']).toBe(550)
+      // a restart seen only as totals that went down (a source without facts)
+      source.current = { ...sampleSnapshot(), protocols: { '/p': bytes(50, 0) } }
+      expect((await series(registry, NAME))['direction=in,protocol=/p']).toBe(600)
+    })
+
+    it('names at most MAX_PROTOCOL_LABELS protocols; the rest add up under other', async () => {
+      const registry = new Registry()
+      const many = Object.fromEntries(
+        Array.from({ length: MAX_PROTOCOL_LABELS + 20 }, (_, i) => [`/p/${i}`, bytes(1, 1)]),
+      )
+      createNetworkMetrics(registry, { source: createStubSource(withProtocols(many)) })
+      const found = await series(registry, NAME)
+      expect(Object.keys(found)).toHaveLength(2 * MAX_PROTOCOL_LABELS)
+      expect(found['direction=in,protocol=other']).toBe(21)
+    })
+  })
+})
