@@ -13,7 +13,8 @@ const FLAGS = ['--listen', '/ip4/0.0.0.0/tcp/4001', '--dht-mode', 'server', '--l
 
 interface Health {
   num_peers: number
-  mdns: { enabled: boolean; available: boolean }
+  mdns: { enabled: boolean; available: boolean; responses: number }
+  reasons: Array<{ code: string }>
 }
 
 let lab: Lab | undefined
@@ -45,9 +46,20 @@ describe('mDNS on a lab LAN', () => {
     for (const node of nodes) {
       const health = (await node.json<Health>('/debug/p2p/health')).body
       expect(health.mdns).toMatchObject({ enabled: true, available: true })
+      expect(health.mdns.responses).toBeGreaterThanOrEqual(1)
+      // the verdict has nothing to say about mDNS here, in the JSON, the metrics or the CLI
+      const codes = health.reasons.map((r) => r.code)
+      expect(codes).not.toContain('mdns_no_responses')
+      expect(codes).not.toContain('mdns_unavailable')
       const m = await node.metrics()
       expect(m.p2p_discovery_mdns_peer_found_total).toBeGreaterThanOrEqual(1)
       expect(m.p2p_discovery_last_mdns_found_unixtime).toBeGreaterThan(0)
+      const text = await node.metricsText()
+      expect(text).toMatch(/^p2p_health_reason\{code="mdns_no_responses"\} 0$/m)
+      expect(text).toMatch(/^p2p_health_reason\{code="no_peers"\} 0$/m)
+      const diag = await node.cli(['diag', 'health'])
+      expect(diag.stdout).toMatch(/^mdns\.available\s+true$/m)
+      expect(diag.stdout).not.toMatch(/mdns_(no_responses|unavailable)/)
     }
     const successes = await Promise.all(
       nodes.map(async (n) => (await n.metrics()).p2p_discovery_mdns_connect_success_total!),
@@ -68,6 +80,10 @@ describe('mDNS on a lab LAN', () => {
       const m = await node.metrics()
       expect(m.p2p_discovery_mdns_peer_found_total).toBe(0)
       expect(m.p2p_discovery_last_mdns_found_unixtime).toBe(0)
+      expect(await node.metricsText()).toMatch(/^p2p_health_status\{status="down"\} 1$/m)
+      const diag = await node.cli(['diag', 'health'])
+      expect(diag.code).toBe(1)
+      expect(diag.stdout).toMatch(/no_peers \(down\)/)
     }
   }, 90_000)
 })
