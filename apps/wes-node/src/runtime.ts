@@ -36,7 +36,7 @@ export interface Runtime {
   readonly metrics: P2PMetrics
   /** `p2p_health_status` and `p2p_health_reason`, the health verdict at scrape time. */
   readonly healthMetrics: HealthMetrics
-  /** Bytes by protocol, read from the node at scrape time. */
+  /** Bytes by protocol (read at scrape time) and what the node's network reports as it happens. */
   readonly networkMetrics: NetworkMetrics
   /** Undefined when `diagnosticsEnabled` is false. */
   readonly diagnostics: DiagnosticsServer | undefined
@@ -109,6 +109,7 @@ export async function createRuntime(
         },
         { source, registry, logger: logger.forComponent('diagnostics') },
       )
+  node.network.setDiagnosticsCallbacks(networkMetrics.networkCallbacks)
     : undefined
 
   let started = false

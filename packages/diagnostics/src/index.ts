@@ -53,6 +53,10 @@ export {
 } from './network-metrics.js'
 export type { NetworkMetrics } from './network-metrics.js'
 
+  CONNECTION_CLOSE_REASONS,
+  CONNECTION_DIRECTIONS,
+  CONNECTION_DURATION_BUCKETS,
+  CONNECTION_TRANSPORTS,
 export {
   DEFAULT_HEALTH_THRESHOLDS,
   HEALTH_REASON_CODES,
@@ -145,3 +149,6 @@ export type {
   Reachability,
   RoutingSnapshot,
 } from './source.js'
+  ConnectionCloseEvent,
+  ConnectionOpenEvent,
+  NetworkCallbacks,

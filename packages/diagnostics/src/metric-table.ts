@@ -46,6 +46,9 @@ export const NETWORK_METRICS = {
 /** Every metric a wired node exports besides libp2p's own `libp2p_*` families. */
 export const METRIC_TYPES: Readonly<Record<string, MetricType>> = {
   ...SPEC_METRICS,
+  p2p_connections_opened_total: 'counter',
+  p2p_connections_closed_total: 'counter',
+  p2p_connection_duration_seconds: 'histogram',
   ...ADDED_METRICS,
   ...HEALTH_METRICS,
   ...NETWORK_METRICS,

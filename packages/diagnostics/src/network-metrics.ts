@@ -1,14 +1,15 @@
 /**
- * The metrics that explain a node's network beyond the spec's totals: what each protocol moves.
- * Every label takes its values from a fixed set, and every series exists from the start at 0;
- * a peer ID or an address is never a label value. Names and types are in metric-table.ts.
+ * The metrics that explain a node's network beyond the spec's totals: what each protocol moves,
+ * and connections as they open and close. Every label takes its values from a fixed set, and
+ * every series exists from the start at 0; a peer ID or an address is never a label value.
+ * Names and types are in metric-table.ts.
  */
 
-import { Counter } from 'prom-client'
+import { Counter, Histogram } from 'prom-client'
 import type { Registry } from 'prom-client'
 import { createScrapeSnapshotReader } from './metrics.js'
 import type { P2PMetricsComponents } from './metrics.js'
-import type { DiagnosticsSnapshot } from './source.js'
+import type { DiagnosticsSnapshot, NetworkCallbacks } from './source.js'
 
 /** The `direction` label values of the byte counters. */
 export const BYTE_DIRECTIONS = ['in', 'out'] as const
@@ -23,14 +24,56 @@ export const OTHER_PROTOCOL = 'other'
  */
 export const MAX_PROTOCOL_LABELS = 64
 
+/** The `direction` label values of the connection metrics. */
+export const CONNECTION_DIRECTIONS = ['inbound', 'outbound'] as const
+
+/** The `transport` label values of the connection metrics. */
+export const CONNECTION_TRANSPORTS = ['tcp', 'circuit-relay', 'other'] as const
+
+/**
+ * The `reason` label values of `p2p_connections_closed_total`: this node closed it cleanly
+ * (`local`), the peer did (`remote`), the peer reset it (`reset`), nothing answered in time
+ * (`timeout`: an idle socket, a ping without answer) or another error (`error`).
+ */
+export const CONNECTION_CLOSE_REASONS = ['local', 'remote', 'reset', 'timeout', 'error'] as const
+
+/** Bucket bounds of `p2p_connection_duration_seconds`: a second to a day. */
+export const CONNECTION_DURATION_BUCKETS = [1, 10, 60, 300, 900, 3_600, 14_400, 86_400]
+
 type Labels<Label extends string> = Partial<Record<Label, string>>
+
+function isOneOf<T extends string>(value: unknown, allowed: readonly T[]): value is T {
+  return typeof value === 'string' && (allowed as readonly string[]).includes(value)
+}
+
+/** Every combination of the values of some labels, for creating each series at 0. */
+function combinations<Label extends string>(
+  values: Readonly<Record<Label, readonly string[]>>,
+): Array<Labels<Label>> {
+  let out: Array<Labels<Label>> = [{}]
+  for (const [label, options] of Object.entries(values) as Array<[Label, readonly string[]]>) {
+    out = out.flatMap((partial) => options.map((value) => ({ ...partial, [label]: value })))
+  }
+  return out
+}
+
+/** Callbacks run inside the node: a metrics problem must never break it. */
+function guarded<Args extends unknown[]>(update: (...args: Args) => void) {
+  return (...args: Args): void => {
+    try {
+      update(...args)
+    } catch {
+      // metrics are best effort
+    }
+  }
+}
 
 /**
  * Moves a counter along running totals that a snapshot reports. Each read adds what a total grew
  * since the last one; after the node restarted (its `facts.startedAt` changed, or a total went
  * down) it adds the whole new total, so the counter never goes down and loses nothing it saw.
  */
-function totalsFollower<Label extends string>(
+export function totalsFollower<Label extends string>(
   counter: Counter<Label>,
 ): (snapshot: DiagnosticsSnapshot, totals: ReadonlyArray<[Labels<Label>, number]>) => void {
   let run: number | undefined
@@ -56,10 +99,14 @@ function totalsFollower<Label extends string>(
  *
  * - `p2p_protocol_bytes_total{direction,protocol}`: stream bytes of each protocol the node
  *   serves, and `other`, read from the source's `protocols` at scrape time.
+ * - `p2p_connections_opened_total{direction,transport}`,
+ *   `p2p_connections_closed_total{direction,transport,reason}` and the histogram
+ *   `p2p_connection_duration_seconds`, moved by `networkCallbacks`.
  *
  * @example
  * ```ts
- * createNetworkMetrics(registry, { source })
+ * const metrics = createNetworkMetrics(registry, { source })
+ * node.network.setDiagnosticsCallbacks(metrics.networkCallbacks)
  * // rate(p2p_protocol_bytes_total{protocol="/wes/kad/1.0.0"}[5m])
  * ```
  */
@@ -101,7 +148,58 @@ export function createNetworkMetrics(registry: Registry, components: P2PMetricsC
     protocolBytes.inc({ direction, protocol: OTHER_PROTOCOL }, 0)
   }
 
-  return { protocolBytes }
+  const connectionLabels = { direction: CONNECTION_DIRECTIONS, transport: CONNECTION_TRANSPORTS }
+  const connectionsOpened = new Counter({
+    name: 'p2p_connections_opened_total',
+    help: 'Connections opened, by direction (inbound, outbound) and transport (tcp, circuit-relay, other).',
+    labelNames: ['direction', 'transport'] as const,
+    registers: [registry],
+  })
+  const connectionsClosed = new Counter({
+    name: 'p2p_connections_closed_total',
+    help: 'Connections closed, by direction, transport and reason (local, remote, reset, timeout, error).',
+    labelNames: ['direction', 'transport', 'reason'] as const,
+    registers: [registry],
+  })
+  const connectionDuration = new Histogram({
+    name: 'p2p_connection_duration_seconds',
+    help: 'How long closed connections lasted, from the transport connecting to the close.',
+    buckets: CONNECTION_DURATION_BUCKETS,
+    registers: [registry],
+  })
+  // every combination exists from the start, so no series is ever absent
+  for (const labels of combinations(connectionLabels)) connectionsOpened.inc(labels, 0)
+  for (const labels of combinations({ ...connectionLabels, reason: CONNECTION_CLOSE_REASONS })) {
+    connectionsClosed.inc(labels, 0)
+  }
+
+  const networkCallbacks: Required<NetworkCallbacks> = {
+    onConnectionOpen: guarded(({ direction, transport }) => {
+      if (isOneOf(direction, CONNECTION_DIRECTIONS) && isOneOf(transport, CONNECTION_TRANSPORTS)) {
+        connectionsOpened.inc({ direction, transport })
+      }
+    }),
+    onConnectionClose: guarded(({ direction, transport, reason, durationMs }) => {
+      if (
+        isOneOf(direction, CONNECTION_DIRECTIONS) &&
+        isOneOf(transport, CONNECTION_TRANSPORTS) &&
+        isOneOf(reason, CONNECTION_CLOSE_REASONS)
+      ) {
+        connectionsClosed.inc({ direction, transport, reason })
+        if (Number.isFinite(durationMs) && durationMs >= 0) {
+          connectionDuration.observe(durationMs / 1_000)
+        }
+      }
+    }),
+  }
+
+  return {
+    protocolBytes,
+    connectionsOpened,
+    connectionsClosed,
+    connectionDuration,
+    networkCallbacks,
+  }
 }
 
 /** The metric handles returned by {@link createNetworkMetrics}. */

@@ -228,3 +228,26 @@ export interface DiscoveryCallbacks {
   /** A dial to an mDNS-found peer failed. */
   onMdnsConnectFail?(peerId: string, error: Error): void
 }
+
+/** A connection that opened: `inbound` or `outbound`, over `tcp`, `circuit-relay` or `other`. */
+export interface ConnectionOpenEvent {
+  direction: string
+  transport: string
+}
+
+/** A connection that closed, what ended it and how long it lasted. */
+export interface ConnectionCloseEvent extends ConnectionOpenEvent {
+  /** `local`, `remote`, `reset`, `timeout` or `error`. */
+  reason: string
+  durationMs: number
+}
+
+/**
+ * Events of the node's network that the metrics count. The node calls these
+ * (`node.network.setDiagnosticsCallbacks`); every member is optional, and values outside the
+ * metrics' fixed label sets are not counted.
+ */
+export interface NetworkCallbacks {
+  onConnectionOpen?(event: ConnectionOpenEvent): void
+  onConnectionClose?(event: ConnectionCloseEvent): void
+}

@@ -93,3 +93,18 @@ export type {
 export { SILENT_LIBP2P_LOGGER, SILENT_LOGGER } from './logger.js'
 export type { LogFields, Logger } from './logger.js'
 export type { MetricsComponents, MetricsFactory } from './wire-metrics.js'
+export {
+  CONNECTION_CLOSE_REASONS,
+  CONNECTION_DIRECTIONS,
+  CONNECTION_TRANSPORTS,
+  OTHER_PROTOCOL,
+} from './network/index.js'
+export type {
+  ConnectionCloseEvent,
+  ConnectionCloseReason,
+  ConnectionDirection,
+  ConnectionOpenEvent,
+  ConnectionTransport,
+  NetworkCallbacks,
+  NetworkService,
+} from './network/index.js'

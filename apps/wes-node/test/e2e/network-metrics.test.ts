@@ -152,4 +152,64 @@ describe('the network metrics of a live node', () => {
       out_total_bytes: expect.any(Number),
     })
   })
+
+  it('connections: opened and closed by direction, transport and reason, with their duration', async () => {
+    // DHT clients: nothing redials behind the test's back
+    const a = await runtime({ dht: { mode: 'client' } })
+    const b = await runtime({ dht: { mode: 'client' } })
+    const opened = (direction: string) => ({ direction, transport: 'tcp' })
+    const closed = (direction: string, reason: string) => ({ direction, transport: 'tcp', reason })
+    const durations = async (rt: Runtime): Promise<number> =>
+      sample(await samples(rt), 'p2p_connection_duration_seconds_count')
+
+    for (const rt of [a, b]) {
+      const all = await samples(rt)
+      expect(sample(all, 'p2p_connections_opened_total', opened('inbound'))).toBe(0)
+      expect(sample(all, 'p2p_connections_closed_total', closed('outbound', 'timeout'))).toBe(0)
+      expect(
+        sample(all, 'p2p_connections_opened_total', {
+          direction: 'inbound',
+          transport: 'circuit-relay',
+        }),
+      ).toBe(0)
+      expect(await durations(rt)).toBe(0)
+    }
+
+    // b dials a, then hangs up: a clean close, b's own, a's peer's
+    await connect(b, a)
+    expect(sample(await samples(b), 'p2p_connections_opened_total', opened('outbound'))).toBe(1)
+    await until(
+      () => samples(a),
+      (all) => sample(all, 'p2p_connections_opened_total', opened('inbound')) === 1,
+      'the inbound connection',
+    )
+    await b.node.libp2p.hangUp(a.node.libp2p.peerId)
+    await until(
+      () => samples(a),
+      (all) => sample(all, 'p2p_connections_closed_total', closed('inbound', 'remote')) === 1,
+      "a to see the peer's close",
+    )
+    const bAll = await samples(b)
+    expect(sample(bAll, 'p2p_connections_closed_total', closed('outbound', 'local'))).toBe(1)
+    expect(await durations(a)).toBe(1)
+    expect(await durations(b)).toBe(1)
+
+    // b dials again and a aborts: an error on a's side, a reset (ECONNRESET) on b's
+    await connect(b, a)
+    await until(
+      async () => a.node.libp2p.getConnections(b.node.libp2p.peerId),
+      (conns) => conns.length === 1,
+      'the second connection',
+    )
+    a.node.libp2p.getConnections(b.node.libp2p.peerId)[0]?.abort(new Error('test abort'))
+    await until(
+      () => samples(b),
+      (all) => sample(all, 'p2p_connections_closed_total', closed('outbound', 'reset')) === 1,
+      'b to see the reset',
+    )
+    const aAll = await samples(a)
+    expect(sample(aAll, 'p2p_connections_closed_total', closed('inbound', 'error'))).toBe(1)
+    expect(sample(aAll, 'p2p_connections_opened_total', opened('inbound'))).toBe(2)
+    expect(sample(aAll, 'p2p_connections_opened_total', opened('outbound'))).toBe(0)
+  })
 })

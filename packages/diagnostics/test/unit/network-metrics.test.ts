@@ -111,4 +111,61 @@ describe('createNetworkMetrics', () => {
       expect(found['direction=in,protocol=other']).toBe(21)
     })
   })
+
+  describe('connections', () => {
+    it('creates every direction/transport (and reason) at 0 and counts what the callbacks report', async () => {
+      const registry = new Registry()
+      const { networkCallbacks } = createNetworkMetrics(registry, { source: createStubSource() })
+      const opened = await series(registry, 'p2p_connections_opened_total')
+      expect(Object.keys(opened)).toHaveLength(2 * 3)
+      expect(Object.values(opened).every((v) => v === 0)).toBe(true)
+      expect(Object.keys(await series(registry, 'p2p_connections_closed_total'))).toHaveLength(
+        2 * 3 * 5,
+      )
+
+      networkCallbacks.onConnectionOpen({ direction: 'inbound', transport: 'tcp' })
+      networkCallbacks.onConnectionOpen({ direction: 'outbound', transport: 'circuit-relay' })
+      networkCallbacks.onConnectionClose({
+        direction: 'inbound',
+        transport: 'tcp',
+        reason: 'remote',
+        durationMs: 90_000,
+      })
+      // values outside the fixed sets are never label values
+      networkCallbacks.onConnectionOpen({ direction: 'sideways', transport: 'tcp' })
+      networkCallbacks.onConnectionOpen({ direction: 'inbound', transport: '/ip4/6.6.6.6/tcp/1' })
+      networkCallbacks.onConnectionClose({
+        direction: 'inbound',
+        transport: 'tcp',
+        reason: '12D3KooWPeer',
+        durationMs: 1,
+      })
+
+      expect(await series(registry, 'p2p_connections_opened_total')).toMatchObject({
+        'direction=inbound,transport=tcp': 1,
+        'direction=outbound,transport=circuit-relay': 1,
+        'direction=outbound,transport=tcp': 0,
+      })
+      const closed = await series(registry, 'p2p_connections_closed_total')
+      expect(closed['direction=inbound,transport=tcp,reason=remote']).toBe(1)
+      expect(Object.values(closed).reduce((a, b) => a + b, 0)).toBe(1)
+      expect(Object.keys(closed)).toHaveLength(2 * 3 * 5)
+      const duration = await series(registry, 'p2p_connection_duration_seconds')
+      expect(duration).toMatchObject({ 'le=60': 0, 'le=300': 1, 'le=+Inf': 1 })
+      const text = await registry.metrics()
+      expect(text).toContain('p2p_connection_duration_seconds_sum 90')
+      expect(text).toContain('p2p_connection_duration_seconds_count 1')
+    })
+
+    it('a callback never throws, whatever it is given', () => {
+      const { networkCallbacks } = createNetworkMetrics(new Registry(), {
+        source: createStubSource(),
+      })
+      expect(() =>
+        networkCallbacks.onConnectionClose(
+          null as unknown as Parameters<typeof networkCallbacks.onConnectionClose>[0],
+        ),
+      ).not.toThrow()
+    })
+  })
 })

@@ -1,15 +1,38 @@
 /**
  * What the node observes of its network beyond the wire totals, for the metrics that explain
- * them: stream bytes by protocol (`protocol-meter.ts`). Everything here is fed by libp2p's public
- * hooks: the `Metrics` component's `trackProtocolStream` and the node's events.
+ * them: stream bytes by protocol (`protocol-meter.ts`), connections as they open and close
+ * (`connections.ts`). Everything here is fed by libp2p's public hooks: the `Metrics`
+ * component's `trackProtocolStream` and the node's events.
  */
 
+import { notify } from './callbacks.js'
+import { watchConnection } from './connections.js'
 import { createProtocolMeter } from './protocol-meter.js'
 import type { BandwidthSnapshot } from '../bandwidth-meter.js'
+import type { NetworkCallbacks } from './callbacks.js'
 import type { ProtocolMeter } from './protocol-meter.js'
-import type { Libp2p, Stream } from '@libp2p/interface'
+import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 
+export type { NetworkCallbacks } from './callbacks.js'
+export {
+  CONNECTION_CLOSE_REASONS,
+  CONNECTION_DIRECTIONS,
+  CONNECTION_TRANSPORTS,
+} from './connections.js'
+export type {
+  ConnectionCloseEvent,
+  ConnectionCloseReason,
+  ConnectionDirection,
+  ConnectionOpenEvent,
+  ConnectionTransport,
+} from './connections.js'
 export { OTHER_PROTOCOL } from './protocol-meter.js'
+
+/** What the node's users see of the observer: where its reports go. */
+export interface NetworkService {
+  /** Sets (or with `undefined` clears) the callbacks; a callback that throws is ignored. */
+  setDiagnosticsCallbacks(callbacks: NetworkCallbacks | undefined): void
+}
 
 export interface NetworkObserverInit {
   /**
@@ -21,7 +44,7 @@ export interface NetworkObserverInit {
 
 /** The parts of a built node the observer reads. */
 export interface NetworkObserverComponents {
-  libp2p: Pick<Libp2p, 'getProtocols'>
+  libp2p: Pick<Libp2p, 'getProtocols' | 'addEventListener' | 'removeEventListener'>
 }
 
 /**
@@ -29,9 +52,16 @@ export interface NetworkObserverComponents {
  * libp2p exists, started before libp2p starts and stopped after libp2p stopped, so it sees every
  * connection of a run.
  */
-export class NetworkObserver {
+export class NetworkObserver implements NetworkService {
   private readonly protocols: ProtocolMeter
   private components?: NetworkObserverComponents
+  private callbacks: NetworkCallbacks = {}
+  private readonly onConnectionOpen = (evt: CustomEvent<Connection>): void => {
+    watchConnection(evt.detail, {
+      open: (event) => notify(this.callbacks, 'onConnectionOpen', event),
+      close: (event) => notify(this.callbacks, 'onConnectionClose', event),
+    })
+  }
 
   constructor(init: NetworkObserverInit) {
     this.protocols = createProtocolMeter({
@@ -51,12 +81,20 @@ export class NetworkObserver {
     this.components = components
   }
 
-  /** Zeroes the counts of the last run. */
-  start(): void {
-    this.protocols.reset()
+  setDiagnosticsCallbacks(callbacks: NetworkCallbacks | undefined): void {
+    this.callbacks = callbacks ?? {}
   }
 
-  stop(): void {}
+  /** Zeroes the counts of the last run and listens to libp2p. */
+  start(): void {
+    this.protocols.reset()
+    this.components?.libp2p.addEventListener('connection:open', this.onConnectionOpen)
+  }
+
+  /** Stops listening; connections seen open still report their close. */
+  stop(): void {
+    this.components?.libp2p.removeEventListener('connection:open', this.onConnectionOpen)
+  }
 
   /** Stream bytes by protocol: every protocol the node serves now, at 0 until used, and `other`. */
   protocolBytes(): Record<string, BandwidthSnapshot> {

@@ -18,6 +18,7 @@ import { DefaultP2PNode } from './lifecycle.js'
 import { MdnsState } from './mdns-probe.js'
 import type { BandwidthMeter } from '../bandwidth-meter.js'
 import type { DiscoveryService } from '../discovery/index.js'
+import type { NetworkService } from '../network/index.js'
 import type { Logger } from '../logger.js'
 import type { P2POptions, P2POptionsInit } from '../options.js'
 import type { NodeSnapshot } from '../snapshot.js'
@@ -62,6 +63,8 @@ export interface P2PNode {
   readonly discovery: DiscoveryService
   /** Wire bytes of every connection, both directions. */
   readonly bandwidth: BandwidthMeter
+  /** Connections, dials, pings, peers' agents and refused connections; set its callbacks here. */
+  readonly network: NetworkService
   readonly status: P2PNodeStatus
   /** Starts libp2p, then discovery. Idempotent; concurrent calls share one start. */
   start(): Promise<void>

@@ -63,10 +63,10 @@ export class DefaultP2PNode implements P2PNode {
   readonly bandwidth: BandwidthMeter
   private currentStatus: P2PNodeStatus = 'stopped'
   private transition: Promise<void> = Promise.resolve()
+  readonly network: NetworkObserver
   private readonly log: Logger
   private readonly handles: Libp2pHandles
   private readonly mdnsState: MdnsState
-  private readonly network: NetworkObserver
   private readonly bootstrapHistory: BootstrapHistory
   private readonly nat: NatObserver
   private readonly holePunch: HolePunchTracker

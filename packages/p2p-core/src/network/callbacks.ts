@@ -1,0 +1,27 @@
+/**
+ * What the network observer reports as it happens, for the diagnostics to count. Member names
+ * and shapes match `NetworkCallbacks` of `@wes/diagnostics`; every member is optional.
+ */
+
+import type { ConnectionCloseEvent, ConnectionOpenEvent } from './connections.js'
+
+export interface NetworkCallbacks {
+  /** A connection opened (libp2p's `connection:open`). */
+  onConnectionOpen?(event: ConnectionOpenEvent): void
+  /** That connection closed. */
+  onConnectionClose?(event: ConnectionCloseEvent): void
+}
+
+/** Calls one callback; a callback that throws never breaks the node. */
+export function notify<Name extends keyof NetworkCallbacks>(
+  callbacks: NetworkCallbacks,
+  name: Name,
+  ...args: Parameters<NonNullable<NetworkCallbacks[Name]>>
+): void {
+  const callback = callbacks[name] as ((...a: typeof args) => void) | undefined
+  try {
+    callback?.apply(callbacks, args)
+  } catch {
+    // metrics are best effort
+  }
+}
