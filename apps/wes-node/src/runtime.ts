@@ -1,8 +1,9 @@
 import { Registry } from 'prom-client'
 import type * as PrometheusMetricsModule from '@libp2p/prometheus-metrics'
-import { createP2PNode } from '@wes/p2p-core'
+import { createP2PNode, libp2pVersion } from '@wes/p2p-core'
 import type { MetricsFactory, P2PNode, P2PNodeComponents, P2POptions } from '@wes/p2p-core'
 import {
+  createBuildInfoMetric,
   createDiagnosticsServer,
   createHealthMetrics,
   createNetworkMetrics,
@@ -16,6 +17,7 @@ import type {
   P2PMetrics,
 } from '@wes/diagnostics'
 import type { Logger } from './logger.js'
+import { VERSION } from './version.js'
 
 export interface RuntimeComponents {
   logger: Logger
@@ -99,6 +101,11 @@ export async function createRuntime(
   const metrics = createP2PMetrics(registry, { source })
   const healthMetrics = createHealthMetrics(registry, { source })
   const networkMetrics = createNetworkMetrics(registry, { source })
+  createBuildInfoMetric(registry, {
+    version: VERSION,
+    libp2p: libp2pVersion(),
+    node: process.version,
+  })
   node.discovery.setDiagnosticsCallbacks(metrics.discoveryCallbacks)
 
   const diagnostics = options.diagnosticsEnabled

@@ -29,6 +29,7 @@ export { TOKEN_RULE, validateToken } from './middleware/bearer-auth.js'
 export * from './views/index.js'
 export {
   ADDED_METRICS,
+  BUILD_INFO_METRICS,
   HEALTH_METRICS,
   METRIC_TYPES,
   NETWORK_METRICS,

@@ -4,11 +4,11 @@
  * Prometheus metrics and HTTP debug routes for a p2p node, on prom-client and Koa.
  *
  * The package reads a node through the small {@link DiagnosticsSource} interface and never
- * imports libp2p: the application adapts its node to it. It offers five factories:
+ * imports libp2p: the application adapts its node to it. It offers six factories:
  * {@link createP2PMetrics} registers the 13 `p2p_*` metrics of the spec and
  * `p2p_routing_table_size` on a registry of your own, {@link createHealthMetrics} the health
  * verdict (`p2p_health_status`, `p2p_health_reason`), {@link createNetworkMetrics} what explains
- * the network's totals (bytes by protocol),
+ * the network's totals (bytes by protocol), {@link createBuildInfoMetric} `wes_node_build_info`,
  * {@link createDiagnosticsApp} builds the Koa app of `/metrics` and `/debug/p2p/*` without
  * listening (`/livez` and `/readyz` included), and {@link createDiagnosticsServer} listens on
  * `host:port`. {@link healthVerdict} is the verdict itself, a pure function of a snapshot.
@@ -21,7 +21,12 @@
  * @example
  * ```ts
  * import { Registry } from 'prom-client'
- * import { createDiagnosticsServer, createHealthMetrics, createP2PMetrics } from '@wes/diagnostics'
+ * import {
+ *   createBuildInfoMetric,
+ *   createDiagnosticsServer,
+ *   createHealthMetrics,
+ *   createP2PMetrics,
+ * } from '@wes/diagnostics'
  * import type { DiagnosticsSource } from '@wes/diagnostics'
  *
  * const source: DiagnosticsSource = { snapshot: () => node.isRunning() ? readNode(node) : undefined }
@@ -29,6 +34,7 @@
  * const metrics = createP2PMetrics(registry, { source })
  * discovery.setDiagnosticsCallbacks(metrics.discoveryCallbacks)
  * createHealthMetrics(registry, { source })
+ * createBuildInfoMetric(registry, { version: '1.2.0', libp2p: '3.3.11', node: process.version })
  *
  * const server = createDiagnosticsServer({ addr: '127.0.0.1:28686' }, { source, registry })
  * await server.start()
@@ -52,6 +58,8 @@ export {
   OTHER_PROTOCOL,
 } from './network-metrics.js'
 export type { NetworkMetrics } from './network-metrics.js'
+export { createBuildInfoMetric } from './build-info.js'
+export type { BuildInfo } from './build-info.js'
 
   CONNECTION_CLOSE_REASONS,
   CONNECTION_DIRECTIONS,
@@ -104,6 +112,7 @@ export { renderOpenMetrics } from './openmetrics.js'
 export * from './views/index.js'
 export {
   ADDED_METRICS,
+  BUILD_INFO_METRICS,
   HEALTH_METRICS,
   METRIC_TYPES,
   NETWORK_METRICS,

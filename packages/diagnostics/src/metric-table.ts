@@ -35,6 +35,11 @@ export const HEALTH_METRICS = {
   p2p_health_reason: 'gauge',
 } as const satisfies Record<string, MetricType>
 
+/** What the node runs, registered by `createBuildInfoMetric`: one series, always 1. */
+export const BUILD_INFO_METRICS = {
+  wes_node_build_info: 'gauge',
+} as const satisfies Record<string, MetricType>
+
 /**
  * What the node's network does beyond the totals, registered by `createNetworkMetrics`: labels
  * from fixed sets, every series created at 0.
@@ -51,5 +56,6 @@ export const METRIC_TYPES: Readonly<Record<string, MetricType>> = {
   p2p_connection_duration_seconds: 'histogram',
   ...ADDED_METRICS,
   ...HEALTH_METRICS,
+  ...BUILD_INFO_METRICS,
   ...NETWORK_METRICS,
 }

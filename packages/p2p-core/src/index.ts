@@ -28,6 +28,7 @@
  */
 
 export { createP2PNode } from './node/index.js'
+export { libp2pVersion } from './libp2p-version.js'
 export type { P2PNode, P2PNodeComponents, P2PNodeStatus } from './node/index.js'
 export type {
   AddressFacts,

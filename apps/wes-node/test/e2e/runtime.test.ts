@@ -7,12 +7,13 @@ import { mdnsIsolation } from '@wes/config/multicast'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Stream } from '@libp2p/interface'
-import { resolveOptions } from '@wes/p2p-core'
+import { libp2pVersion, resolveOptions } from '@wes/p2p-core'
 import type { P2POptionsInit } from '@wes/p2p-core'
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { createLogger } from '../../src/logger.js'
 import { createRuntime } from '../../src/runtime.js'
 import type { Runtime } from '../../src/runtime.js'
+import { VERSION } from '../../src/version.js'
 
 // mDNS only where its multicast cannot leave the machine: a namespace of its own
 const isolation = await mdnsIsolation()
@@ -284,6 +285,17 @@ describe('a live node through its diagnostics', () => {
     const bareNames = await families(bare)
     expect(bareNames.filter((n) => n.startsWith('libp2p_'))).toEqual([])
     expect(bareNames).toContain('p2p_discovery_dials_total')
+  })
+
+  it('serves wes_node_build_info: the versions of wes-node, libp2p and Node.js, value 1', async () => {
+    const rt = await runtime({ libp2pMetrics: false })
+    const text = await (await fetch(url(rt, '/metrics'))).text()
+    expect(text).toContain('# TYPE wes_node_build_info gauge\n')
+    const series = text.split('\n').filter((line) => line.startsWith('wes_node_build_info'))
+    expect(series).toEqual([
+      `wes_node_build_info{version="${VERSION}",libp2p="${libp2pVersion()}",node="${process.version}"} 1`,
+    ])
+    expect(libp2pVersion()).toMatch(/^\d+\.\d+\.\d+/)
   })
 
   it('a dead bootstrap address: attempts rise, successes stay 0, the node stays up', async () => {
