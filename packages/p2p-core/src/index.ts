@@ -3,7 +3,8 @@
  * with TCP, noise, yamux, identify, ping, kad-dht, mDNS, AutoNAT and circuit relay v2, a
  * persisted Ed25519 identity, a discovery service whose mechanisms (bootstrap, mDNS, the DHT)
  * report every dial they cause, and a meter of the bytes on the wire. `snapshot()` reads it all
- * in one cheap call.
+ * in one cheap call; `peerDetails()`, `connectionDetails()` and `routingDetails()` read one page
+ * of per-peer, per-connection and per-bucket detail when asked.
  *
  * @example
  * ```ts
@@ -42,6 +43,14 @@ export type {
   NodeSnapshot,
   Reachability,
 } from './snapshot.js'
+export { DEFAULT_DETAILS_LIMIT, MAX_DETAILS_LIMIT, MAX_PEER_LIST_ITEMS } from './details.js'
+export type {
+  BucketDetails,
+  ConnectionDetails,
+  DetailsPage,
+  DetailsQuery,
+  PeerDetails,
+} from './details.js'
 export { classifyDialError, DIAL_ERROR_CLASSES } from './dial-error.js'
 export { errorCode, errorTree } from './error-code.js'
 export { isPlainObject } from './option-checks.js'

@@ -71,6 +71,9 @@ export type MetricsFactory = (components: MetricsComponents) => Metrics
 /** Sees each stream once its protocol is negotiated (libp2p's `trackProtocolStream`). */
 export type StreamObserver = (stream: Stream) => void
 
+/** Sees each raw connection before its upgrade, relayed ones too (`trackMultiaddrConnection`). */
+export type ConnectionObserver = (maConn: MultiaddrConnection) => void
+
 type RegisterMethod = {
   [K in keyof Metrics]: K extends `register${string}` ? K : never
 }[keyof Metrics]
@@ -85,11 +88,18 @@ export class WireMetrics implements Metrics, Startable {
   private readonly meter: BandwidthMeter
   private readonly delegate?: Metrics
   private readonly onStream?: StreamObserver
+  private readonly onConnection?: ConnectionObserver
 
-  constructor(meter: BandwidthMeter, delegate?: Metrics, onStream?: StreamObserver) {
+  constructor(
+    meter: BandwidthMeter,
+    delegate?: Metrics,
+    onStream?: StreamObserver,
+    onConnection?: ConnectionObserver,
+  ) {
     this.meter = meter
     this.delegate = delegate
     this.onStream = onStream
+    this.onConnection = onConnection
   }
 
   start(): void | Promise<void> {
@@ -102,6 +112,7 @@ export class WireMetrics implements Metrics, Startable {
 
   trackMultiaddrConnection(maConn: MultiaddrConnection): void {
     this.delegate?.trackMultiaddrConnection(maConn)
+    this.onConnection?.(maConn)
     if (maConn.remoteAddr.getComponents().some((c) => c.name === 'p2p-circuit')) {
       return
     }
@@ -210,6 +221,7 @@ export function wireMetrics(
   meter: BandwidthMeter,
   delegate?: MetricsFactory,
   onStream?: StreamObserver,
+  onConnection?: ConnectionObserver,
 ): (components: MetricsComponents) => Metrics {
-  return (components) => new WireMetrics(meter, delegate?.(components), onStream)
+  return (components) => new WireMetrics(meter, delegate?.(components), onStream, onConnection)
 }

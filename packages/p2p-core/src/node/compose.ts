@@ -22,7 +22,7 @@ import { watchMdns } from './mdns-probe.js'
 import type { BandwidthMeter } from '../bandwidth-meter.js'
 import type { Logger } from '../logger.js'
 import type { P2POptions } from '../options.js'
-import type { MetricsFactory, StreamObserver } from '../wire-metrics.js'
+import type { ConnectionObserver, MetricsFactory, StreamObserver } from '../wire-metrics.js'
 import type { MdnsHandle, MdnsState } from './mdns-probe.js'
 import type { NatAddressManager } from './nat-observer.js'
 import type {
@@ -75,6 +75,8 @@ export interface ComposeComponents {
   metrics?: MetricsFactory
   /** Sees every negotiated stream (the node's per-protocol bytes). */
   onStream?: StreamObserver
+  /** Sees every raw connection before its upgrade (the node's per-connection bytes). */
+  onConnection?: ConnectionObserver
 }
 
 /** Builds libp2p (not started) and captures the handles as libp2p constructs its services. */
@@ -123,7 +125,12 @@ export async function composeLibp2p(
       maxConnections: options.maxConnections,
       dialTimeout: options.discovery.dialTimeoutMs,
     },
-    metrics: wireMetrics(components.bandwidth, components.metrics, components.onStream),
+    metrics: wireMetrics(
+      components.bandwidth,
+      components.metrics,
+      components.onStream,
+      components.onConnection,
+    ),
     services: {
       identify: identify(),
       ping: ping(),

@@ -8,15 +8,24 @@
 
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { createBandwidthMeter } from '../bandwidth-meter.js'
+import { createConnectionByteCounter } from '../network/connection-bytes.js'
 import { createDiscoveryService } from '../discovery/index.js'
 import { loadOrCreateIdentity } from '../identity.js'
 import { NetworkObserver } from '../network/index.js'
 import { SILENT_LIBP2P_LOGGER, SILENT_LOGGER } from '../logger.js'
 import { resolveOptions } from '../options.js'
 import { composeLibp2p } from './compose.js'
+import { DetailsReader } from './details-reader.js'
 import { DefaultP2PNode } from './lifecycle.js'
 import { MdnsState } from './mdns-probe.js'
 import type { BandwidthMeter } from '../bandwidth-meter.js'
+import type {
+  BucketDetails,
+  ConnectionDetails,
+  DetailsPage,
+  DetailsQuery,
+  PeerDetails,
+} from '../details.js'
 import type { DiscoveryService } from '../discovery/index.js'
 import type { NetworkService } from '../network/index.js'
 import type { Logger } from '../logger.js'
@@ -78,6 +87,28 @@ export interface P2PNode {
    * @throws {NotStartedError} unless `status === 'started'`
    */
   snapshot(): NodeSnapshot
+  /**
+   * Connected peers, the longest connected first, one page of them: addresses, protocols and
+   * agent from the peer store, latency, bytes. Read only when called, never by `snapshot()`.
+   *
+   * @throws {NotStartedError} unless `status === 'started'`
+   * @throws {RangeError} when `limit` is not 1 to 1000 or `offset` is negative
+   */
+  peerDetails(query?: DetailsQuery): Promise<DetailsPage<PeerDetails>>
+  /**
+   * Open connections, the oldest first, one page of them.
+   *
+   * @throws {NotStartedError} unless `status === 'started'`
+   * @throws {RangeError} on a bad `limit` or `offset`
+   */
+  connectionDetails(query?: DetailsQuery): Promise<DetailsPage<ConnectionDetails>>
+  /**
+   * The kad-dht k-buckets in prefix order, one page of them.
+   *
+   * @throws {NotStartedError} unless `status === 'started'`
+   * @throws {RangeError} on a bad `limit` or `offset`
+   */
+  routingDetails(query?: DetailsQuery): Promise<DetailsPage<BucketDetails>>
 }
 
 /**
@@ -101,6 +132,7 @@ export async function createP2PNode(
   const log = components.logger ?? SILENT_LOGGER
   const privateKey = await loadOrCreateIdentity(options.dataDir)
   const bandwidth = createBandwidthMeter()
+  const connectionBytes = createConnectionByteCounter()
   const mdnsState = new MdnsState()
   const network = new NetworkObserver({ dhtProtocol: options.dht.protocol })
 
@@ -112,6 +144,7 @@ export async function createP2PNode(
     libp2pLogger: components.libp2pLogger ?? SILENT_LIBP2P_LOGGER,
     metrics: components.metrics,
     onStream: network.trackStream,
+    onConnection: connectionBytes.track,
   })
   if (!libp2p.peerId.equals(peerIdFromPrivateKey(privateKey))) {
     throw new Error('libp2p did not adopt the persisted identity')
@@ -130,6 +163,7 @@ export async function createP2PNode(
     discovery,
     mdnsState,
     network,
+    details: new DetailsReader({ libp2p, dht: handles.dht, bytes: connectionBytes }),
     log: log.forComponent('node'),
   })
 }

@@ -20,6 +20,14 @@ import type { Libp2pHandles } from './compose.js'
 import type { P2PNode, P2PNodeStatus } from './index.js'
 import type { MdnsState } from './mdns-probe.js'
 import type { NetworkObserver } from '../network/index.js'
+import type {
+  BucketDetails,
+  ConnectionDetails,
+  DetailsPage,
+  DetailsQuery,
+  PeerDetails,
+} from '../details.js'
+import type { DetailsReader } from './details-reader.js'
 import type { Connection, IdentifyResult, Libp2p, PeerId } from '@libp2p/interface'
 
 /**
@@ -51,6 +59,8 @@ export interface NodeLifecycleInit {
   mdnsState: MdnsState
   /** Protocol bytes and the other observations of the node's network. */
   network: NetworkObserver
+  /** Per-peer, per-connection and per-bucket detail, read on demand. */
+  details: DetailsReader
   /** The node's `node` component logger. */
   log: Logger
 }
@@ -70,6 +80,7 @@ export class DefaultP2PNode implements P2PNode {
   private readonly bootstrapHistory: BootstrapHistory
   private readonly nat: NatObserver
   private readonly holePunch: HolePunchTracker
+  private readonly details: DetailsReader
   private startedAt = 0
   private selfCache?: SelfState
   private connectionCache?: { at: number; peerIds: readonly string[]; connections: number }
@@ -105,6 +116,7 @@ export class DefaultP2PNode implements P2PNode {
     this.handles = init.handles
     this.mdnsState = init.mdnsState
     this.network = init.network
+    this.details = init.details
     this.bootstrapHistory = new BootstrapHistory(init.options.bootstrap, this.peerId)
     this.nat = new NatObserver(init.handles.addressManager, init.log.forComponent('nat'))
     this.holePunch = new HolePunchTracker({
@@ -241,6 +253,27 @@ export class DefaultP2PNode implements P2PNode {
         nat: this.nat.facts(),
         holePunch: this.holePunch.facts(),
       },
+    }
+  }
+
+  async peerDetails(query?: DetailsQuery): Promise<DetailsPage<PeerDetails>> {
+    this.assertStarted()
+    return this.details.peers(query)
+  }
+
+  async connectionDetails(query?: DetailsQuery): Promise<DetailsPage<ConnectionDetails>> {
+    this.assertStarted()
+    return this.details.connections(query)
+  }
+
+  async routingDetails(query?: DetailsQuery): Promise<DetailsPage<BucketDetails>> {
+    this.assertStarted()
+    return this.details.routing(query)
+  }
+
+  private assertStarted(): void {
+    if (this.currentStatus !== 'started') {
+      throw new NotStartedError(`the p2p node is ${this.currentStatus}`)
     }
   }
 
