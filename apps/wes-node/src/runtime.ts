@@ -107,6 +107,7 @@ export async function createRuntime(
     node: process.version,
   })
   node.discovery.setDiagnosticsCallbacks(metrics.discoveryCallbacks)
+  node.network.setDiagnosticsCallbacks(networkMetrics.networkCallbacks)
 
   const diagnostics = options.diagnosticsEnabled
     ? createDiagnosticsServer(
@@ -116,7 +117,6 @@ export async function createRuntime(
         },
         { source, registry, logger: logger.forComponent('diagnostics') },
       )
-  node.network.setDiagnosticsCallbacks(networkMetrics.networkCallbacks)
     : undefined
 
   let started = false

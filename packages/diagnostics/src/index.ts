@@ -53,6 +53,10 @@ export {
 export type { HealthMetrics, P2PMetrics, P2PMetricsComponents } from './metrics.js'
 export {
   BYTE_DIRECTIONS,
+  CONNECTION_CLOSE_REASONS,
+  CONNECTION_DIRECTIONS,
+  CONNECTION_DURATION_BUCKETS,
+  CONNECTION_TRANSPORTS,
   createNetworkMetrics,
   MAX_PROTOCOL_LABELS,
   OTHER_PROTOCOL,
@@ -61,10 +65,6 @@ export type { NetworkMetrics } from './network-metrics.js'
 export { createBuildInfoMetric } from './build-info.js'
 export type { BuildInfo } from './build-info.js'
 
-  CONNECTION_CLOSE_REASONS,
-  CONNECTION_DIRECTIONS,
-  CONNECTION_DURATION_BUCKETS,
-  CONNECTION_TRANSPORTS,
 export {
   DEFAULT_HEALTH_THRESHOLDS,
   HEALTH_REASON_CODES,
@@ -142,6 +142,8 @@ export type {
   AddressFacts,
   BandwidthSnapshot,
   BootstrapPeerFacts,
+  ConnectionCloseEvent,
+  ConnectionOpenEvent,
   DhtMode,
   DiagnosticsSnapshot,
   DiagnosticsSource,
@@ -155,9 +157,7 @@ export type {
   HolePunchResult,
   MdnsFacts,
   NatFacts,
+  NetworkCallbacks,
   Reachability,
   RoutingSnapshot,
 } from './source.js'
-  ConnectionCloseEvent,
-  ConnectionOpenEvent,
-  NetworkCallbacks,

@@ -46,14 +46,14 @@ export const BUILD_INFO_METRICS = {
  */
 export const NETWORK_METRICS = {
   p2p_protocol_bytes_total: 'counter',
+  p2p_connections_opened_total: 'counter',
+  p2p_connections_closed_total: 'counter',
+  p2p_connection_duration_seconds: 'histogram',
 } as const satisfies Record<string, MetricType>
 
 /** Every metric a wired node exports besides libp2p's own `libp2p_*` families. */
 export const METRIC_TYPES: Readonly<Record<string, MetricType>> = {
   ...SPEC_METRICS,
-  p2p_connections_opened_total: 'counter',
-  p2p_connections_closed_total: 'counter',
-  p2p_connection_duration_seconds: 'histogram',
   ...ADDED_METRICS,
   ...HEALTH_METRICS,
   ...BUILD_INFO_METRICS,
