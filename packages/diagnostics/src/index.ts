@@ -58,6 +58,8 @@ export {
   CONNECTION_DURATION_BUCKETS,
   CONNECTION_TRANSPORTS,
   createNetworkMetrics,
+  DIAL_DURATION_BUCKETS,
+  DIAL_ERROR_REASONS,
   MAX_PROTOCOL_LABELS,
   OTHER_PROTOCOL,
 } from './network-metrics.js'
@@ -147,6 +149,7 @@ export type {
   DhtMode,
   DiagnosticsSnapshot,
   DiagnosticsSource,
+  DialEndEvent,
   DialErrorClass,
   DiscoveryCallbacks,
   DiscoveryDialEvent,

@@ -49,6 +49,8 @@ export const NETWORK_METRICS = {
   p2p_connections_opened_total: 'counter',
   p2p_connections_closed_total: 'counter',
   p2p_connection_duration_seconds: 'histogram',
+  p2p_dial_duration_seconds: 'histogram',
+  p2p_dial_errors_total: 'counter',
 } as const satisfies Record<string, MetricType>
 
 /** Every metric a wired node exports besides libp2p's own `libp2p_*` families. */

@@ -1,15 +1,15 @@
 /**
  * The metrics that explain a node's network beyond the spec's totals: what each protocol moves,
- * and connections as they open and close. Every label takes its values from a fixed set, and
+ * connections as they open and close, and outbound dials. Every label takes its values from a fixed set, and
  * every series exists from the start at 0; a peer ID or an address is never a label value.
  * Names and types are in metric-table.ts.
  */
 
 import { Counter, Histogram } from 'prom-client'
 import type { Registry } from 'prom-client'
-import { createScrapeSnapshotReader } from './metrics.js'
+import { createScrapeSnapshotReader, DIAL_OUTCOMES } from './metrics.js'
 import type { P2PMetricsComponents } from './metrics.js'
-import type { DiagnosticsSnapshot, NetworkCallbacks } from './source.js'
+import type { DiagnosticsSnapshot, DialErrorClass, NetworkCallbacks } from './source.js'
 
 /** The `direction` label values of the byte counters. */
 export const BYTE_DIRECTIONS = ['in', 'out'] as const
@@ -39,6 +39,23 @@ export const CONNECTION_CLOSE_REASONS = ['local', 'remote', 'reset', 'timeout', 
 
 /** Bucket bounds of `p2p_connection_duration_seconds`: a second to a day. */
 export const CONNECTION_DURATION_BUCKETS = [1, 10, 60, 300, 900, 3_600, 14_400, 86_400]
+
+/**
+ * The `reason` label values of `p2p_dial_errors_total`: the classes of `@wes/p2p-core`'s
+ * `classifyDialError` (the node classifies, this only checks the value is one of them).
+ */
+export const DIAL_ERROR_REASONS: readonly DialErrorClass[] = [
+  'timeout',
+  'refused',
+  'no_route',
+  'handshake',
+  'denied',
+  'aborted',
+  'other',
+]
+
+/** Bucket bounds of `p2p_dial_duration_seconds`: 5 ms to 30 s (libp2p's dial timeout is 10 s). */
+export const DIAL_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 
 type Labels<Label extends string> = Partial<Record<Label, string>>
 
@@ -102,6 +119,8 @@ export function totalsFollower<Label extends string>(
  * - `p2p_connections_opened_total{direction,transport}`,
  *   `p2p_connections_closed_total{direction,transport,reason}` and the histogram
  *   `p2p_connection_duration_seconds`, moved by `networkCallbacks`.
+ * - `p2p_dial_duration_seconds{outcome}` and `p2p_dial_errors_total{reason}`: every outbound
+ *   dial of the node, moved by `networkCallbacks`.
  *
  * @example
  * ```ts
@@ -173,6 +192,22 @@ export function createNetworkMetrics(registry: Registry, components: P2PMetricsC
     connectionsClosed.inc(labels, 0)
   }
 
+  const dialDuration = new Histogram({
+    name: 'p2p_dial_duration_seconds',
+    help: "How long outbound dials took, from entering libp2p's dial queue to a connection (success) or an error (failure).",
+    labelNames: ['outcome'] as const,
+    buckets: DIAL_DURATION_BUCKETS,
+    registers: [registry],
+  })
+  const dialErrors = new Counter({
+    name: 'p2p_dial_errors_total',
+    help: 'Failed outbound dials by class: timeout, refused, no_route, handshake, denied, aborted, other.',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  })
+  for (const outcome of DIAL_OUTCOMES) dialDuration.zero({ outcome })
+  for (const reason of DIAL_ERROR_REASONS) dialErrors.inc({ reason }, 0)
+
   const networkCallbacks: Required<NetworkCallbacks> = {
     onConnectionOpen: guarded(({ direction, transport }) => {
       if (isOneOf(direction, CONNECTION_DIRECTIONS) && isOneOf(transport, CONNECTION_TRANSPORTS)) {
@@ -191,6 +226,15 @@ export function createNetworkMetrics(registry: Registry, components: P2PMetricsC
         }
       }
     }),
+    onDialEnd: guarded(({ outcome, durationMs, errorClass }) => {
+      if (!isOneOf(outcome, DIAL_OUTCOMES)) return
+      if (Number.isFinite(durationMs) && durationMs >= 0) {
+        dialDuration.observe({ outcome }, durationMs / 1_000)
+      }
+      if (outcome === 'failure') {
+        dialErrors.inc({ reason: isOneOf(errorClass, DIAL_ERROR_REASONS) ? errorClass : 'other' })
+      }
+    }),
   }
 
   return {
@@ -198,6 +242,8 @@ export function createNetworkMetrics(registry: Registry, components: P2PMetricsC
     connectionsOpened,
     connectionsClosed,
     connectionDuration,
+    dialDuration,
+    dialErrors,
     networkCallbacks,
   }
 }

@@ -242,6 +242,15 @@ export interface ConnectionCloseEvent extends ConnectionOpenEvent {
   durationMs: number
 }
 
+/** An outbound dial of the node that ended, whoever asked for it. */
+export interface DialEndEvent {
+  /** `success` or `failure`. */
+  outcome: string
+  durationMs: number
+  /** Why it failed: one of the {@link DialErrorClass} classes. */
+  errorClass?: string
+}
+
 /**
  * Events of the node's network that the metrics count. The node calls these
  * (`node.network.setDiagnosticsCallbacks`); every member is optional, and values outside the
@@ -250,4 +259,5 @@ export interface ConnectionCloseEvent extends ConnectionOpenEvent {
 export interface NetworkCallbacks {
   onConnectionOpen?(event: ConnectionOpenEvent): void
   onConnectionClose?(event: ConnectionCloseEvent): void
+  onDialEnd?(event: DialEndEvent): void
 }

@@ -115,6 +115,7 @@ export type {
   ConnectionDirection,
   ConnectionOpenEvent,
   ConnectionTransport,
+  DialEndEvent,
   NetworkCallbacks,
   NetworkService,
 } from './network/index.js'

@@ -4,6 +4,8 @@
  * `/debug/p2p/stats` over HTTP.
  */
 import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Stream } from '@libp2p/interface'
@@ -212,4 +214,63 @@ describe('the network metrics of a live node', () => {
     expect(sample(aAll, 'p2p_connections_opened_total', opened('inbound'))).toBe(2)
     expect(sample(aAll, 'p2p_connections_opened_total', opened('outbound'))).toBe(0)
   })
+
+  it('dials: every outbound dial is timed by outcome, and failures counted by the dial-error classes', async () => {
+    const a = await runtime({ dht: { mode: 'client' } })
+    const b = await runtime({ dht: { mode: 'client' } })
+    const count = async (outcome: string): Promise<number> =>
+      sample(await samples(b), 'p2p_dial_duration_seconds_count', { outcome })
+    const errors = async (reason: string): Promise<number> =>
+      sample(await samples(b), 'p2p_dial_errors_total', { reason })
+    expect(await count('success')).toBe(0)
+    expect(await count('failure')).toBe(0)
+
+    await connect(b, a)
+    expect(await count('success')).toBe(1)
+    // a second dial answered from the open connection is no dial
+    await connect(b, a)
+    expect(await count('success')).toBe(1)
+
+    // nothing listens: refused
+    const closedPort = await freePort()
+    const base = a.node.libp2p.getMultiaddrs()[0]
+    if (base === undefined) throw new Error('a listens nowhere')
+    const at = (port: number) => base.decapsulate('/tcp').encapsulate(`/tcp/${port}`)
+    await expect(b.node.libp2p.dial(at(closedPort))).rejects.toThrow()
+    expect(await errors('refused')).toBe(1)
+    expect(await count('failure')).toBe(1)
+
+    // something accepts TCP and never answers the handshake, and the dial has 500 ms: timeout
+    const silent = createServer(() => {})
+    const sockets: Socket[] = []
+    silent.on('connection', (socket) => sockets.push(socket))
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    try {
+      const port = (silent.address() as AddressInfo).port
+      const started = Date.now()
+      await expect(
+        b.node.libp2p.dial(at(port), { signal: AbortSignal.timeout(500) }),
+      ).rejects.toThrow()
+      expect(Date.now() - started).toBeLessThan(5_000)
+    } finally {
+      for (const socket of sockets) socket.destroy()
+      await new Promise((resolve) => silent.close(resolve))
+    }
+    expect(await errors('timeout')).toBe(1)
+    expect(await count('failure')).toBe(2)
+    const all = await samples(b)
+    expect(sample(all, 'p2p_dial_duration_seconds_bucket', { le: '1', outcome: 'failure' })).toBe(2)
+    for (const reason of ['no_route', 'handshake', 'denied', 'aborted', 'other']) {
+      expect(sample(all, 'p2p_dial_errors_total', { reason })).toBe(0)
+    }
+  })
 })
+
+/** A TCP port that nothing listens on (it was free a moment ago). */
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise((resolve) => server.close(resolve))
+  return port
+}

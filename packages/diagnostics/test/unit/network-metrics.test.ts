@@ -1,6 +1,11 @@
 import { describe, expect, it } from '@jest/globals'
 import { Registry } from 'prom-client'
-import { createNetworkMetrics, MAX_PROTOCOL_LABELS, NETWORK_METRICS } from '../../src/index.js'
+import {
+  createNetworkMetrics,
+  DIAL_ERROR_REASONS,
+  MAX_PROTOCOL_LABELS,
+  NETWORK_METRICS,
+} from '../../src/index.js'
 import type { BandwidthSnapshot, DiagnosticsSnapshot } from '../../src/index.js'
 import { createStubSource, sampleSnapshot } from './stub-source.js'
 
@@ -166,6 +171,39 @@ describe('createNetworkMetrics', () => {
           null as unknown as Parameters<typeof networkCallbacks.onConnectionClose>[0],
         ),
       ).not.toThrow()
+    })
+  })
+
+  describe('dials', () => {
+    it('creates both outcomes and every error class at 0, times each dial and counts failures by class', async () => {
+      const registry = new Registry()
+      const { networkCallbacks } = createNetworkMetrics(registry, { source: createStubSource() })
+      expect(await series(registry, 'p2p_dial_errors_total')).toEqual(
+        Object.fromEntries(DIAL_ERROR_REASONS.map((reason) => [`reason=${reason}`, 0])),
+      )
+      const text = await registry.metrics()
+      expect(text).toContain('p2p_dial_duration_seconds_count{outcome="success"} 0')
+      expect(text).toContain('p2p_dial_duration_seconds_count{outcome="failure"} 0')
+
+      networkCallbacks.onDialEnd({ outcome: 'success', durationMs: 40 })
+      networkCallbacks.onDialEnd({ outcome: 'failure', durationMs: 3, errorClass: 'refused' })
+      networkCallbacks.onDialEnd({ outcome: 'failure', durationMs: 10_000, errorClass: 'timeout' })
+      // an unknown class counts as other; an unknown outcome not at all
+      networkCallbacks.onDialEnd({ outcome: 'failure', durationMs: 1, errorClass: 'EWEIRD' })
+      networkCallbacks.onDialEnd({ outcome: 'maybe', durationMs: 1 })
+
+      expect(await series(registry, 'p2p_dial_errors_total')).toMatchObject({
+        'reason=refused': 1,
+        'reason=timeout': 1,
+        'reason=other': 1,
+        'reason=handshake': 0,
+      })
+      const after = await registry.metrics()
+      expect(after).toContain('p2p_dial_duration_seconds_count{outcome="success"} 1')
+      expect(after).toContain('p2p_dial_duration_seconds_count{outcome="failure"} 3')
+      expect(after).toContain('p2p_dial_duration_seconds_bucket{le="0.05",outcome="success"} 1')
+      expect(after).toContain('p2p_dial_duration_seconds_bucket{le="5",outcome="failure"} 2')
+      expect(after).not.toContain('maybe')
     })
   })
 })

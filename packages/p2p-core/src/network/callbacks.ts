@@ -4,12 +4,15 @@
  */
 
 import type { ConnectionCloseEvent, ConnectionOpenEvent } from './connections.js'
+import type { DialEndEvent } from './dials.js'
 
 export interface NetworkCallbacks {
   /** A connection opened (libp2p's `connection:open`). */
   onConnectionOpen?(event: ConnectionOpenEvent): void
   /** That connection closed. */
   onConnectionClose?(event: ConnectionCloseEvent): void
+  /** An outbound dial of libp2p ended, whoever asked for it. */
+  onDialEnd?(event: DialEndEvent): void
 }
 
 /** Calls one callback; a callback that throws never breaks the node. */

@@ -1,15 +1,18 @@
 /**
  * What the node observes of its network beyond the wire totals, for the metrics that explain
  * them: stream bytes by protocol (`protocol-meter.ts`), connections as they open and close
- * (`connections.ts`). Everything here is fed by libp2p's public hooks: the `Metrics`
- * component's `trackProtocolStream` and the node's events.
+ * (`connections.ts`), outbound dials (`dials.ts`). It is fed by libp2p's public hooks where
+ * there are some (the `Metrics` component's `trackProtocolStream`, the node's events) and by the
+ * connection manager's own methods where libp2p reports nothing (dials).
  */
 
 import { notify } from './callbacks.js'
 import { watchConnection } from './connections.js'
+import { watchDials } from './dials.js'
 import { createProtocolMeter } from './protocol-meter.js'
 import type { BandwidthSnapshot } from '../bandwidth-meter.js'
 import type { NetworkCallbacks } from './callbacks.js'
+import type { DialingConnectionManager } from './dials.js'
 import type { ProtocolMeter } from './protocol-meter.js'
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 
@@ -26,7 +29,11 @@ export type {
   ConnectionOpenEvent,
   ConnectionTransport,
 } from './connections.js'
+export type { DialEndEvent } from './dials.js'
 export { OTHER_PROTOCOL } from './protocol-meter.js'
+
+/** What the observer uses of libp2p's connection manager (an internal component). */
+export type NetworkConnectionManager = DialingConnectionManager
 
 /** What the node's users see of the observer: where its reports go. */
 export interface NetworkService {
@@ -45,6 +52,7 @@ export interface NetworkObserverInit {
 /** The parts of a built node the observer reads. */
 export interface NetworkObserverComponents {
   libp2p: Pick<Libp2p, 'getProtocols' | 'addEventListener' | 'removeEventListener'>
+  connectionManager: NetworkConnectionManager
 }
 
 /**
@@ -76,9 +84,10 @@ export class NetworkObserver implements NetworkService {
     this.protocols.track(stream)
   }
 
-  /** Connects the observer to the node it observes. */
+  /** Connects the observer to the node it observes; once, before libp2p starts. */
   attach(components: NetworkObserverComponents): void {
     this.components = components
+    watchDials(components.connectionManager, (event) => notify(this.callbacks, 'onDialEnd', event))
   }
 
   setDiagnosticsCallbacks(callbacks: NetworkCallbacks | undefined): void {

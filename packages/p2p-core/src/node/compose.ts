@@ -23,6 +23,7 @@ import type { BandwidthMeter } from '../bandwidth-meter.js'
 import type { Logger } from '../logger.js'
 import type { P2POptions } from '../options.js'
 import type { ConnectionObserver, MetricsFactory, StreamObserver } from '../wire-metrics.js'
+import type { NetworkConnectionManager } from '../network/index.js'
 import type { MdnsHandle, MdnsState } from './mdns-probe.js'
 import type { NatAddressManager } from './nat-observer.js'
 import type {
@@ -43,8 +44,11 @@ export type DhtHandle = Pick<SingleKadDHT, 'getMode' | 'routingTable'>
  */
 export type AddressManagerHandle = NatAddressManager
 
-/** What the node reads from the connection manager (an internal libp2p component). */
-export interface ConnectionManagerHandle {
+/**
+ * What the node reads from the connection manager (an internal libp2p component), and the methods
+ * the network observer wraps because libp2p reports nothing of them (network/).
+ */
+export interface ConnectionManagerHandle extends NetworkConnectionManager {
   getConnectionsMap(): {
     entries(): Iterable<[{ toString(): string }, ReadonlyArray<{ status: string }>]>
   }

@@ -149,7 +149,7 @@ export async function createP2PNode(
   if (!libp2p.peerId.equals(peerIdFromPrivateKey(privateKey))) {
     throw new Error('libp2p did not adopt the persisted identity')
   }
-  network.attach({ libp2p })
+  network.attach({ libp2p, connectionManager: handles.connectionManager })
 
   const discovery = createDiscoveryService(
     { bootstrap: options.bootstrap, ...options.discovery },
