@@ -6,6 +6,7 @@ import {
   createBuildInfoMetric,
   createDiagnosticsServer,
   createHealthMetrics,
+  createNatMetrics,
   createNetworkMetrics,
   createP2PMetrics,
 } from '@wes/diagnostics'
@@ -101,6 +102,7 @@ export async function createRuntime(
   const metrics = createP2PMetrics(registry, { source })
   const healthMetrics = createHealthMetrics(registry, { source })
   const networkMetrics = createNetworkMetrics(registry, { source })
+  createNatMetrics(registry, { source })
   createBuildInfoMetric(registry, {
     version: VERSION,
     libp2p: libp2pVersion(),

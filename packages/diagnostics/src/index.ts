@@ -64,6 +64,14 @@ export {
   OTHER_PROTOCOL,
 } from './network-metrics.js'
 export type { NetworkMetrics } from './network-metrics.js'
+export {
+  ADDRESS_REACHABILITY,
+  createNatMetrics,
+  HOLE_PUNCH_OUTCOMES,
+  REACHABILITY_STATES,
+  RESERVATION_EVENTS,
+} from './nat-metrics.js'
+export type { NatMetrics } from './nat-metrics.js'
 export { createBuildInfoMetric } from './build-info.js'
 export type { BuildInfo } from './build-info.js'
 
@@ -117,6 +125,7 @@ export {
   BUILD_INFO_METRICS,
   HEALTH_METRICS,
   METRIC_TYPES,
+  NAT_METRICS,
   NETWORK_METRICS,
   SPEC_METRICS,
 } from './metric-table.js'
@@ -162,5 +171,6 @@ export type {
   NatFacts,
   NetworkCallbacks,
   Reachability,
+  RelayFacts,
   RoutingSnapshot,
 } from './source.js'

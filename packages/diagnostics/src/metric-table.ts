@@ -53,6 +53,18 @@ export const NETWORK_METRICS = {
   p2p_dial_errors_total: 'counter',
 } as const satisfies Record<string, MetricType>
 
+/** Reachability, relays and hole punching, registered by `createNatMetrics`. */
+export const NAT_METRICS = {
+  p2p_reachability: 'gauge',
+  p2p_addresses: 'gauge',
+  p2p_relay_reservations: 'gauge',
+  p2p_relay_reservations_total: 'counter',
+  p2p_relayed_connections: 'gauge',
+  p2p_relay_server_reservations: 'gauge',
+  p2p_holepunch_total: 'counter',
+  p2p_holepunch_duration_seconds: 'histogram',
+} as const satisfies Record<string, MetricType>
+
 /** Every metric a wired node exports besides libp2p's own `libp2p_*` families. */
 export const METRIC_TYPES: Readonly<Record<string, MetricType>> = {
   ...SPEC_METRICS,
@@ -60,4 +72,5 @@ export const METRIC_TYPES: Readonly<Record<string, MetricType>> = {
   ...HEALTH_METRICS,
   ...BUILD_INFO_METRICS,
   ...NETWORK_METRICS,
+  ...NAT_METRICS,
 }

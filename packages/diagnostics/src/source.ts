@@ -125,6 +125,8 @@ export interface NatFacts {
 
 /** How one hole punch (DCUtR) of a relayed connection ended. */
 export interface HolePunchResult {
+  /** 1 for the first result since start, then 2, ... */
+  seq: number
   peerId: string
   outcome: 'success' | 'failure'
   /** `no_public_address` (neither side had one to dial) or `no_direct_connection`; null on success. */
@@ -145,6 +147,20 @@ export interface HolePunchFacts {
   /** Attempts waiting for an outcome. */
   pending: number
   last: HolePunchResult | null
+  /** The last results, oldest first (the metrics read each once). */
+  recent: HolePunchResult[]
+}
+
+/** Circuit relay: the node's relayed connections, its reservations, and those it serves. */
+export interface RelayFacts {
+  /** Open connections through a relay (`/p2p-circuit`). */
+  relayedConnections: number
+  /** Reservations made on relays since start. */
+  reservationsCreated: number
+  /** Reservations lost since start (the relay went away, or the reservation expired). */
+  reservationsRemoved: number
+  /** Reservations this node serves as a relay now; null when it is no relay server. */
+  serverReservations: number | null
 }
 
 /** What the health verdict reads beyond the counts of the snapshot. */
@@ -159,6 +175,8 @@ export interface HealthFacts {
   nat?: NatFacts
   /** Absent from sources older than hole-punch tracking. */
   holePunch?: HolePunchFacts
+  /** Absent from sources older than relay tracking. */
+  relay?: RelayFacts
 }
 
 /** One consistent read of a running node. */

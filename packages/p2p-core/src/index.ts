@@ -41,6 +41,7 @@ export type {
   MdnsFacts,
   NatFacts,
   NodeSnapshot,
+  RelayFacts,
   Reachability,
 } from './snapshot.js'
 export { DEFAULT_DETAILS_LIMIT, MAX_DETAILS_LIMIT, MAX_PEER_LIST_ITEMS } from './details.js'

@@ -135,6 +135,19 @@ export interface HealthFacts {
   nat: NatFacts
   /** Hole punches (DCUtR) of relayed connections since start. */
   holePunch: HolePunchFacts
+  relay: RelayFacts
+}
+
+/** Circuit relay: the node's relayed connections, its reservations, and those it serves. */
+export interface RelayFacts {
+  /** Open connections through a relay (`/p2p-circuit`). */
+  relayedConnections: number
+  /** Reservations made on relays since start. */
+  reservationsCreated: number
+  /** Reservations lost since start (the relay went away, or the reservation expired). */
+  reservationsRemoved: number
+  /** Reservations this node serves as a relay now; null when it is no relay server. */
+  serverReservations: number | null
 }
 
 export type { HolePunchFacts, HolePunchResult } from './node/hole-punch.js'

@@ -26,6 +26,7 @@ import type { ConnectionObserver, MetricsFactory, StreamObserver } from '../wire
 import type { NetworkConnectionManager } from '../network/index.js'
 import type { MdnsHandle, MdnsState } from './mdns-probe.js'
 import type { NatAddressManager } from './nat-observer.js'
+import type { ReservationStoreEvents } from './relay-watch.js'
 import type {
   ComponentLogger,
   Libp2p,
@@ -50,12 +51,17 @@ export type AddressManagerHandle = NatAddressManager
  */
 export interface ConnectionManagerHandle extends NetworkConnectionManager {
   getConnectionsMap(): {
-    entries(): Iterable<[{ toString(): string }, ReadonlyArray<{ status: string }>]>
+    entries(): Iterable<
+      [
+        { toString(): string },
+        ReadonlyArray<{ status: string; remoteAddr: { getComponents(): Array<{ name: string }> } }>,
+      ]
+    >
   }
 }
 
 export interface RelayTransportHandle {
-  reservationStore?: { reservationCount(): number }
+  reservationStore?: ReservationStoreEvents
 }
 
 /** The internal parts of libp2p the node reads. */

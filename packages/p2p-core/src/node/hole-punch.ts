@@ -2,7 +2,8 @@
  * Hole punching as the node sees it. libp2p's DCUtR service tries to turn a relayed connection
  * into a direct one once both peers have identified each other over it, and reports nothing but
  * log lines. This tracker judges each attempt by its outcome in libp2p's public events: a direct
- * connection to the same peer within the attempt's window is a success; none is a failure.
+ * connection to the same peer within the attempt's window is a success (whoever dialled it: the
+ * operator's question is whether the relayed connection became direct); none is a failure.
  *
  * A failure carries what the node can tell of its cause: `no_public_address` when neither side
  * had a public address to dial when the attempt began (DCUtR then has nothing to try: js-libp2p
@@ -27,10 +28,15 @@ export const HOLE_PUNCH_WINDOW_MS = 30_000
 /** Attempts waiting for an outcome at most (a peer storm cannot grow the map). */
 const MAX_PENDING = 256
 
+/** Results kept for readers that poll (the metrics read them at scrape time). */
+export const HOLE_PUNCH_RECENT = 32
+
 export type HolePunchCause = 'no_public_address' | 'no_direct_connection'
 
 /** How one attempt ended. */
 export interface HolePunchResult {
+  /** 1 for the first result since start, then 2, ...: a poller reads each result once. */
+  seq: number
   peerId: string
   outcome: 'success' | 'failure'
   /** Why it failed; null on success. */
@@ -51,6 +57,8 @@ export interface HolePunchFacts {
   /** Attempts still waiting for an outcome. */
   pending: number
   last: HolePunchResult | null
+  /** The last {@link HOLE_PUNCH_RECENT} results, oldest first. */
+  recent: HolePunchResult[]
 }
 
 interface Attempt {
@@ -84,6 +92,7 @@ export class HolePunchTracker {
   private successes = 0
   private failures = 0
   private last: HolePunchResult | null = null
+  private recent: HolePunchResult[] = []
 
   constructor(private readonly init: HolePunchTrackerInit) {}
 
@@ -128,6 +137,7 @@ export class HolePunchTracker {
     this.successes = 0
     this.failures = 0
     this.last = null
+    this.recent = []
   }
 
   facts(): HolePunchFacts {
@@ -138,6 +148,7 @@ export class HolePunchTracker {
       failures: this.failures,
       pending: this.pending.size,
       last: this.last === null ? null : { ...this.last },
+      recent: this.recent.map((result) => ({ ...result })),
     }
   }
 
@@ -155,7 +166,17 @@ export class HolePunchTracker {
           : 'no_public_address'
     if (outcome === 'success') this.successes++
     else this.failures++
-    this.last = { peerId: peer, outcome, cause, at, durationMs: at - attempt.startedAt, address }
+    this.last = {
+      seq: this.successes + this.failures,
+      peerId: peer,
+      outcome,
+      cause,
+      at,
+      durationMs: at - attempt.startedAt,
+      address,
+    }
+    this.recent.push(this.last)
+    if (this.recent.length > HOLE_PUNCH_RECENT) this.recent.shift()
     this.init.log.info(`hole punch ${outcome === 'success' ? 'succeeded' : 'failed'}`, {
       peer,
       ...(cause === null ? { address } : { cause }),

@@ -10,6 +10,7 @@ import { BootstrapHistory } from './bootstrap-history.js'
 import { HolePunchTracker } from './hole-punch.js'
 import { MDNS_READY_TIMEOUT_MS } from './mdns-probe.js'
 import { NatObserver } from './nat-observer.js'
+import { RelayWatch } from './relay-watch.js'
 import type { BandwidthMeter } from '../bandwidth-meter.js'
 import type { DiscoveryDialEvent, DiscoveryService } from '../discovery/index.js'
 import type { Logger } from '../logger.js'
@@ -19,6 +20,7 @@ import type { AddressFacts, NodeSnapshot } from '../snapshot.js'
 import type { Libp2pHandles } from './compose.js'
 import type { P2PNode, P2PNodeStatus } from './index.js'
 import type { MdnsState } from './mdns-probe.js'
+import type { RelayServerEvents } from './relay-watch.js'
 import type { NetworkObserver } from '../network/index.js'
 import type {
   BucketDetails,
@@ -80,10 +82,16 @@ export class DefaultP2PNode implements P2PNode {
   private readonly bootstrapHistory: BootstrapHistory
   private readonly nat: NatObserver
   private readonly holePunch: HolePunchTracker
+  private readonly relayWatch: RelayWatch
   private readonly details: DetailsReader
   private startedAt = 0
   private selfCache?: SelfState
-  private connectionCache?: { at: number; peerIds: readonly string[]; connections: number }
+  private connectionCache?: {
+    at: number
+    peerIds: readonly string[]
+    connections: number
+    relayed: number
+  }
   private readonly dropSelfCache = (): void => {
     this.selfCache = undefined
   }
@@ -132,6 +140,10 @@ export class DefaultP2PNode implements P2PNode {
           ),
       log: init.log.forComponent('holepunch'),
     })
+    this.relayWatch = new RelayWatch(
+      init.handles.relayTransport?.reservationStore,
+      (init.libp2p.services as { relay?: RelayServerEvents }).relay,
+    )
   }
 
   get status(): P2PNodeStatus {
@@ -211,7 +223,7 @@ export class DefaultP2PNode implements P2PNode {
     if (this.currentStatus !== 'started') {
       throw new NotStartedError(`the p2p node is ${this.currentStatus}`)
     }
-    const { peerIds, connections } = this.connectionState()
+    const { peerIds, connections, relayed } = this.connectionState()
     const self = this.selfState()
     const { dht, relayTransport } = this.handles
     const { options } = this
@@ -252,6 +264,7 @@ export class DefaultP2PNode implements P2PNode {
         addresses: self.addresses.map((address) => ({ ...address })),
         nat: this.nat.facts(),
         holePunch: this.holePunch.facts(),
+        relay: this.relayWatch.facts(relayed),
       },
     }
   }
@@ -297,6 +310,7 @@ export class DefaultP2PNode implements P2PNode {
     this.libp2p[method]('peer:identify', this.onIdentify)
     this.libp2p[method]('connection:open', this.onConnectionOpen)
     this.libp2p[method]('peer:disconnect', this.onPeerDisconnect)
+    this.relayWatch.watch(on)
     if (!on) this.holePunch.reset()
   }
 
@@ -313,18 +327,27 @@ export class DefaultP2PNode implements P2PNode {
    * Straight from the connection manager's map: libp2p.getConnections() concatenates per-peer
    * lists into a new array per peer, quadratic in peers.
    */
-  private connectionState(): { peerIds: readonly string[]; connections: number } {
+  private connectionState(): {
+    peerIds: readonly string[]
+    connections: number
+    relayed: number
+  } {
     const now = Date.now()
     if (this.connectionCache === undefined || now - this.connectionCache.at > CACHE_MS) {
       const peerIds: string[] = []
       let connections = 0
+      let relayed = 0
       for (const [peer, conns] of this.handles.connectionManager.getConnectionsMap().entries()) {
         let open = 0
-        for (const conn of conns) if (conn.status === 'open') open++
+        for (const conn of conns) {
+          if (conn.status !== 'open') continue
+          open++
+          if (conn.remoteAddr.getComponents().some((c) => c.name === 'p2p-circuit')) relayed++
+        }
         if (open > 0) peerIds.push(peer.toString())
         connections += open
       }
-      this.connectionCache = { at: now, peerIds, connections }
+      this.connectionCache = { at: now, peerIds, connections, relayed }
     }
     return this.connectionCache
   }

@@ -51,6 +51,12 @@ const health = async (node: LabNode): Promise<Health> =>
   (await node.json<Health>('/debug/p2p/health')).body
 const reasonOf = (h: Health, code: string): Reason | undefined =>
   h.reasons.find((r) => r.code === code)
+/** The value of one series (`name{labels}` as exposed) in a Prometheus text exposition. */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `))
+  return line === undefined ? undefined : Number(line.slice(series.length + 1))
+}
+
 const peersOf = async (node: LabNode): Promise<string[]> =>
   (await node.json<{ peer_ids: string[] }>('/debug/p2p/peers')).body.peer_ids
 
@@ -112,9 +118,38 @@ describe('behind NAT on the lab', () => {
       30_000,
     )
     expect((await third.metrics()).p2p_discovery_bootstrap_success_total).toBe(1)
-    expect(await natted.metricsText()).toMatch(
-      /^p2p_health_reason\{code="reachable_via_relay"\} 1$/m,
+    const text = await natted.metricsText()
+    expect(text).toMatch(/^p2p_health_reason\{code="reachable_via_relay"\} 1$/m)
+    // the metrics say the same: private, a reservation made and held, a relayed connection open
+    expect(sample(text, 'p2p_reachability{state="private"}')).toBe(1)
+    expect(sample(text, 'p2p_reachability{state="public"}')).toBe(0)
+    expect(sample(text, 'p2p_relay_reservations')).toBeGreaterThanOrEqual(1)
+    expect(sample(text, 'p2p_relay_reservations_total{event="made"}')).toBeGreaterThanOrEqual(1)
+    // node2 has a public address, so DCUtR tries a unilateral upgrade: the NATed node dials it
+    // directly; the relayed connection stays only if that fails
+    await waitFor(
+      async () => {
+        const { hole_punch: punch } = await health(natted)
+        return punch.attempts >= 1 && punch.pending === 0
+      },
+      'the hole punch with node2 judged',
+      45_000,
     )
+    const { hole_punch: punch } = await health(natted)
+    const after = await natted.metricsText()
+    if (punch.last?.outcome === 'success') {
+      expect(punch.last.peer_id).toBe(third.peerId)
+      expect(punch.last.address).toMatch(/^\/ip4\/6\.0\.0\.2\/tcp\/4001/)
+      expect(sample(after, 'p2p_holepunch_total{outcome="success"}')).toBeGreaterThanOrEqual(1)
+    } else {
+      expect(sample(after, 'p2p_relayed_connections')).toBeGreaterThanOrEqual(1)
+    }
+    expect(await peersOf(natted)).toContain(third.peerId)
+    expect(sample(text, 'p2p_addresses{reachability="reachable"}')).toBeGreaterThanOrEqual(1)
+    // and the relay counts the reservation it serves
+    const relayText = await relay.metricsText()
+    expect(sample(relayText, 'p2p_relay_server_reservations')).toBeGreaterThanOrEqual(1)
+    expect(sample(relayText, 'p2p_reachability{state="private"}')).toBe(0)
     const diag = await natted.cli(['diag', 'health'])
     expect(diag.stdout).toMatch(/reachable_via_relay \(info\): .*behind a NAT/)
   }, 150_000)
@@ -188,6 +223,14 @@ describe('behind NAT on the lab', () => {
     ] as const) {
       const { hole_punch: punch, reasons } = await health(node)
       expect(punch.enabled).toBe(true)
+      // the metrics carry the same counts as the JSON
+      const text = await node.metricsText()
+      expect(sample(text, 'p2p_holepunch_total{outcome="success"}')).toBe(punch.successes)
+      expect(sample(text, 'p2p_holepunch_total{outcome="failure"}')).toBe(punch.failures)
+      expect(
+        (sample(text, 'p2p_holepunch_duration_seconds_count{outcome="success"}') ?? 0) +
+          (sample(text, 'p2p_holepunch_duration_seconds_count{outcome="failure"}') ?? 0),
+      ).toBe(punch.successes + punch.failures)
       if (punch.last === null) continue
       expect(punch.last.peer_id).toBe(other.peerId)
       if (punch.last.outcome === 'success') {

@@ -65,6 +65,8 @@ describe('the verdict on the lab', () => {
     const text = await hub.metricsText()
     expect(text).toMatch(/^p2p_health_status\{status="ok"\} 1$/m)
     expect(text).toMatch(/^p2p_health_status\{status="down"\} 0$/m)
+    expect(text).toMatch(/^p2p_reachability\{state="public"\} 1$/m)
+    expect(text).toMatch(/^p2p_addresses\{reachability="reachable"\} [1-9]/m)
     const diag = await hub.cli(['diag', 'health'])
     expect(diag.code).toBe(0)
     expect(diag.stdout).toMatch(/status\s+ok/)
