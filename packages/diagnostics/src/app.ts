@@ -30,7 +30,8 @@ export interface DiagnosticsAppComponents {
  *
  * Routes: `GET /metrics`, `GET /debug/p2p/{peers,connections,stats,health,routing}`, `GET /livez`
  * and `GET /readyz`; `HEAD` and `OPTIONS` on each. Request bodies are never read; query strings are
- * ignored but for `/readyz?verbose=1`.
+ * ignored but for `/readyz?verbose=1` and `?verbose=1&limit=<n>&offset=<n>` on peers, connections
+ * and routing (routes/query.ts).
  */
 export function createDiagnosticsApp(components: DiagnosticsAppComponents): Koa {
   const app = new Koa()

@@ -20,12 +20,27 @@ import { STATUS_CODES, request } from 'node:http'
 import type { ClientRequest } from 'node:http'
 import { formatHostPort, tryParseHostPort } from './host-port.js'
 import type { HostPort } from './host-port.js'
-import { VIEWS, checkBody, isViewName } from './views/index.js'
-import type { View, ViewName, ViewResponse } from './views/index.js'
+import { MAX_PAGE_LIMIT, MAX_PAGE_OFFSET } from './details.js'
+import { VIEWS, checkBody, isVerboseViewName, isViewName } from './views/index.js'
+import type {
+  VerboseViewName,
+  VerboseViewResponse,
+  View,
+  ViewName,
+  ViewResponse,
+} from './views/index.js'
 
 export { formatHostPort, isLoopbackHost, parseHostPort, tryParseHostPort } from './host-port.js'
 export type { HostPort, HostPortOptions, HostPortResult } from './host-port.js'
 export { TOKEN_RULE, validateToken } from './middleware/bearer-auth.js'
+export {
+  DEFAULT_PAGE_LIMIT,
+  MAX_PAGE_LIMIT,
+  MAX_PAGE_OFFSET,
+  parseLimit,
+  parseOffset,
+} from './details.js'
+export type { PageNumberResult } from './details.js'
 export * from './views/index.js'
 export {
   ADDED_METRICS,
@@ -78,8 +93,27 @@ export interface DiagnosticsClient {
    * @throws {DiagnosticsClientError} see {@link DiagnosticsClientErrorCode}
    */
   get<Name extends ViewName>(view: Name): Promise<ViewResponse<Name>>
+  /**
+   * `GET /debug/p2p/<view>?verbose=1&limit=<n>&offset=<n>` of a view with a verbose form: the body
+   * plus one page of detail (`total`, `limit`, `offset` and the list), checked like {@link get}.
+   *
+   * @throws {DiagnosticsClientError} `ERR_QUERY_INVALID` for a bad page, before any request;
+   *   `ERR_HTTP_STATUS` with status 501 from a node without that detail; else as {@link get}
+   */
+  getVerbose<Name extends VerboseViewName>(
+    view: Name,
+    page?: VerbosePage,
+  ): Promise<VerboseViewResponse<Name>>
   /** `GET /metrics`: the Prometheus text. */
   metrics(): Promise<string>
+}
+
+/** Which page of a verbose view's list to ask for. */
+export interface VerbosePage {
+  /** 1 to 1000. @default 100 (the server's default) */
+  limit?: number
+  /** 0 to 1e9. @default 0 */
+  offset?: number
 }
 
 export type DiagnosticsClientErrorCode =
@@ -87,8 +121,10 @@ export type DiagnosticsClientErrorCode =
   | 'ERR_ADDR_INVALID'
   /** `timeoutMs` or `maxBytes` is not a positive integer (base class). */
   | 'ERR_INIT_INVALID'
-  /** No such view in {@link VIEWS} (base class). */
+  /** No such view in {@link VIEWS}, or none with a verbose form (base class). */
   | 'ERR_UNKNOWN_VIEW'
+  /** A verbose page's `limit` or `offset` out of range (base class). */
+  | 'ERR_QUERY_INVALID'
   /** No connection, or it broke before a whole answer ({@link DiagnosticsUnreachableError}). */
   | 'ERR_UNREACHABLE'
   /** No whole answer within `timeoutMs` ({@link DiagnosticsTimeoutError}). */
@@ -282,6 +318,27 @@ export function createDiagnosticsClient(init: DiagnosticsClientInit = {}): Diagn
   }
   const ok = (status: number): boolean => status >= 200 && status <= 299
 
+  /** `GET path` as JSON, an error status thrown, the body checked against `required`. */
+  const getChecked = async (
+    path: string,
+    viewPath: string,
+    required: View['required'],
+  ): Promise<unknown> => {
+    const answer = await send(path, 'application/json')
+    const body = json(answer)
+    if (!ok(answer.status)) throw new DiagnosticsHttpError(addr, answer.status, body)
+    const problems = checkBody(body, required)
+    if (problems.length > 0) {
+      throw new DiagnosticsResponseError(
+        'ERR_UNEXPECTED_BODY',
+        answer.status,
+        `diagnostics at ${addr} answered an unexpected body for ${viewPath} (${problems.join('; ')})`,
+        problems,
+      )
+    }
+    return body
+  }
+
   return {
     addr,
 
@@ -290,19 +347,37 @@ export function createDiagnosticsClient(init: DiagnosticsClientInit = {}): Diagn
         throw new DiagnosticsClientError('ERR_UNKNOWN_VIEW', `no diagnostics view "${name}"`)
       }
       const view: View = VIEWS[name]
-      const answer = await send(view.path, 'application/json')
-      const body = json(answer)
-      if (!ok(answer.status)) throw new DiagnosticsHttpError(addr, answer.status, body)
-      const problems = checkBody(body, view.required)
-      if (problems.length > 0) {
-        throw new DiagnosticsResponseError(
-          'ERR_UNEXPECTED_BODY',
-          answer.status,
-          `diagnostics at ${addr} answered an unexpected body for ${view.path} (${problems.join('; ')})`,
-          problems,
+      return (await getChecked(view.path, view.path, view.required)) as ViewResponse<Name>
+    },
+
+    async getVerbose<Name extends VerboseViewName>(
+      name: Name,
+      page: VerbosePage = {},
+    ): Promise<VerboseViewResponse<Name>> {
+      const view: View | undefined = isVerboseViewName(name) ? VIEWS[name] : undefined
+      if (view?.verbose === undefined) {
+        throw new DiagnosticsClientError(
+          'ERR_UNKNOWN_VIEW',
+          `no diagnostics view "${name}" with a verbose form`,
         )
       }
-      return body as ViewResponse<Name>
+      const params = new URLSearchParams({ verbose: '1' })
+      for (const [key, value, min, max] of [
+        ['limit', page.limit, 1, MAX_PAGE_LIMIT],
+        ['offset', page.offset, 0, MAX_PAGE_OFFSET],
+      ] as const) {
+        if (value === undefined) continue
+        if (!Number.isSafeInteger(value) || value < min || value > max) {
+          throw new DiagnosticsClientError(
+            'ERR_QUERY_INVALID',
+            `${key} must be an integer from ${min} to ${max}, got ${value}`,
+          )
+        }
+        params.set(key, String(value))
+      }
+      const required = { ...view.required, ...view.verbose.required }
+      const body = await getChecked(`${view.path}?${params.toString()}`, view.path, required)
+      return body as VerboseViewResponse<Name>
     },
 
     async metrics() {

@@ -1,6 +1,6 @@
 /** The JSON body of every error response: a snake_case code and one human sentence. */
 export interface DiagnosticsErrorBody {
-  /** Stable, machine-readable: `not_ready`, `not_found`, `method_not_allowed`, `bad_request`, `internal_error`, ... */
+  /** Stable, machine-readable: `not_ready`, `not_found`, `method_not_allowed`, `bad_request`, `not_implemented`, `internal_error`, ... */
   error: HttpErrorCode
   /** One human sentence; never a stack trace or internal error text. */
   message: string
@@ -15,6 +15,7 @@ export type HttpErrorCode =
   | 'expectation_failed'
   | 'headers_too_large'
   | 'not_ready'
+  | 'not_implemented'
   | 'internal_error'
 
 /** An error an HTTP route answers with: status, code and message go to the client as they are. */
@@ -65,6 +66,14 @@ export class NotReadyError extends HttpError {
   override readonly name = 'NotReadyError'
   constructor(message = 'the p2p host is not running') {
     super(503, 'not_ready', message)
+  }
+}
+
+/** The request is understood, but this node's source cannot answer it (e.g. a verbose view). */
+export class NotImplementedError extends HttpError {
+  override readonly name = 'NotImplementedError'
+  constructor(message = 'this node does not offer that') {
+    super(501, 'not_implemented', message)
   }
 }
 

@@ -144,7 +144,25 @@ export type {
   DiagnosticsClient,
   DiagnosticsClientErrorCode,
   DiagnosticsClientInit,
+  VerbosePage,
 } from './client.js'
+
+export {
+  DEFAULT_PAGE_LIMIT,
+  MAX_PAGE_LIMIT,
+  MAX_PAGE_OFFSET,
+  parseLimit,
+  parseOffset,
+} from './details.js'
+export type {
+  BucketDetails,
+  ConnectionDetails,
+  DetailsPage,
+  DetailsQuery,
+  DetailsSource,
+  PageNumberResult,
+  PeerDetails,
+} from './details.js'
 
 export { DiagnosticsServerError } from './errors.js'
 export type { DiagnosticsErrorBody, DiagnosticsServerErrorCode, HttpErrorCode } from './errors.js'

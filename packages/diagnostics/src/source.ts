@@ -3,6 +3,8 @@
  * `@wes/p2p-core`: the application adapts its node to these small structural types.
  */
 
+import type { DetailsSource } from './details.js'
+
 /** `"public" | "private" | "unknown"`, as AutoNAT reports it. */
 export type Reachability = 'public' | 'private' | 'unknown'
 
@@ -204,8 +206,11 @@ export interface DiagnosticsSnapshot {
   facts?: HealthFacts
 }
 
-/** The state the diagnostics read. */
-export interface DiagnosticsSource {
+/**
+ * The state the diagnostics read. The detail methods of {@link DetailsSource} are optional: a
+ * source without one answers that verbose view with 501 `not_implemented`.
+ */
+export interface DiagnosticsSource extends DetailsSource {
   /**
    * The current state, or `undefined` while the host is not running (before start, after
    * stop): routes then answer 503. Called on each request and once per scrape, so it must be

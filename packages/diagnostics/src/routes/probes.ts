@@ -1,6 +1,7 @@
 import type Router from '@koa/router'
 import type { DiagnosticsSnapshot, DiagnosticsSource } from '../source.js'
 import { DEFAULT_HEALTH_THRESHOLDS } from '../verdict.js'
+import { isVerbose } from './query.js'
 
 /** One readiness check and how it stands. */
 export interface ProbeCheck {
@@ -64,12 +65,6 @@ export function readyz(
       checks: verbose ? [...checks] : failing,
     },
   }
-}
-
-/** `?verbose`, `?verbose=1`, `?verbose=true`: yes; absent, `0`, `false`, `no`: no. */
-function isVerbose(value: string | string[] | undefined): boolean {
-  const first = Array.isArray(value) ? value[0] : value
-  return first !== undefined && !['0', 'false', 'no'].includes(first.toLowerCase())
 }
 
 export interface ProbeRoutesComponents {

@@ -9,7 +9,7 @@ import { health } from './health.js'
 import { peers } from './peers.js'
 import { routing } from './routing.js'
 import { stats } from './stats.js'
-import type { View } from './view.js'
+import type { VerboseCapableView, View } from './view.js'
 
 /** Every view, keyed by the name in its path (`/debug/p2p/<name>`), in the order shown to users. */
 export const VIEWS = { peers, connections, stats, health, routing } as const
@@ -29,10 +29,29 @@ export function isViewName(name: string): name is ViewName {
   return Object.hasOwn(VIEWS, name)
 }
 
+/** A view with a `?verbose=1` form: `peers`, `connections`, `routing`. */
+export type VerboseViewName = {
+  [Name in ViewName]: (typeof VIEWS)[Name] extends { readonly verbose: object } ? Name : never
+}[ViewName]
+
+/** The body of a view's `?verbose=1` form: the plain body plus one page of detail. */
+export type VerboseViewResponse<Name extends VerboseViewName> =
+  (typeof VIEWS)[Name] extends VerboseCapableView<infer Response, infer Extra>
+    ? Response & Extra
+    : never
+
+/** Whether `name` is a view with a verbose form. */
+export function isVerboseViewName(name: string): name is VerboseViewName {
+  return isViewName(name) && (VIEWS[name] as View).verbose !== undefined
+}
+
+/** The names of the views with a verbose form, in the order of {@link VIEWS}. */
+export const VERBOSE_VIEW_NAMES: VerboseViewName[] = VIEW_NAMES.filter(isVerboseViewName)
+
 export { checkBody } from './check-body.js'
-export type { JsonType, View } from './view.js'
-export type { ConnectionsResponse } from './connections.js'
+export type { JsonType, PageKeys, VerboseCapableView, VerboseView, View } from './view.js'
+export type { ConnectionDetail, ConnectionsResponse, ConnectionsVerbose } from './connections.js'
 export type { HealthAddress, HealthBootstrapPeer, HealthResponse } from './health.js'
-export type { PeersResponse } from './peers.js'
-export type { RoutingResponse } from './routing.js'
+export type { PeerDetail, PeersResponse, PeersVerbose } from './peers.js'
+export type { RoutingBucket, RoutingResponse, RoutingVerbose } from './routing.js'
 export type { StatsBytes, StatsResponse } from './stats.js'

@@ -57,3 +57,51 @@ export function renderWithList(rest: object, name: string, items: readonly unkno
   const list = items.map((item) => `  ${String(item)}`)
   return [renderTable(flatten(rest)), name, ...(list.length === 0 ? ['  (none)'] : list)].join('\n')
 }
+
+/** `65_000` -> `1m05s`: seconds under a minute, then minutes, hours and days; `-` for none. */
+export function formatAge(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms) || ms < 0) return '-'
+  const seconds = Math.floor(ms / 1000)
+  if (seconds < 60) return `${seconds}s`
+  const [m, s] = [Math.floor(seconds / 60), seconds % 60]
+  if (m < 60) return `${m}m${String(s).padStart(2, '0')}s`
+  const [h, mm] = [Math.floor(m / 60), m % 60]
+  if (h < 24) return `${h}h${String(mm).padStart(2, '0')}m`
+  return `${Math.floor(h / 24)}d${String(h % 24).padStart(2, '0')}h`
+}
+
+/** Text a peer chose (an agent, a protocol) made safe for a terminal: no control characters. */
+export function printable(text: string, maxLength = 64): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')
+  return clean.length > maxLength ? `${clean.slice(0, maxLength - 1)}…` : clean
+}
+
+/** Columns under a header row, each padded to its widest cell; the last column is not padded. */
+export function renderColumns(
+  header: readonly string[],
+  rows: ReadonlyArray<readonly string[]>,
+): string {
+  const widths = header.map((title, i) =>
+    Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)),
+  )
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd()
+  return [line(header), ...rows.map(line)].join('\n')
+}
+
+/** `showing 1-3 of 3` (or `none of 0`, or `none of 12 past offset 20`) for a page of a list. */
+export function pageLine(
+  name: string,
+  page: { total: number; offset: number; count: number },
+): string {
+  const { total, offset, count } = page
+  if (count === 0) {
+    return total === 0 ? `${name}: none` : `${name}: none of ${total} past offset ${offset}`
+  }
+  const more = offset + count < total ? ` (--offset ${offset + count} for more)` : ''
+  return `${name}: ${offset + 1}-${offset + count} of ${total}${more}`
+}
