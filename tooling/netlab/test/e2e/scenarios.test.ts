@@ -135,5 +135,15 @@ describe('lab scenarios', () => {
       expect(m.p2p_discovery_bootstrap_attempt_total).toBe(1)
       expect(m.p2p_discovery_bootstrap_success_total).toBe(1)
     }
+    // the CLI and the metrics read the same verdict as the JSON did all along
+    for (const [index, node] of nodes.entries()) {
+      const { status } = first[index]!
+      const diag = await node.cli(['diag', 'health'])
+      expect(diag.code).toBe(status === 'ok' ? 0 : 1)
+      expect(diag.stdout).toMatch(new RegExp(`^status\\s+${status}$`, 'm'))
+      expect(await node.metricsText()).toMatch(
+        new RegExp(`^p2p_health_status\\{status="${status}"\\} 1$`, 'm'),
+      )
+    }
   }, 180_000)
 })

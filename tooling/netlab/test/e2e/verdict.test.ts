@@ -37,6 +37,15 @@ const health = async (node: LabNode): Promise<Health> =>
   (await node.json<Health>('/debug/p2p/health')).body
 const codes = (h: Health): string[] => h.reasons.map((r) => r.code)
 
+/** `p2p_dial_errors_total` by reason, the classes that counted at least one failure. */
+function dialErrors(text: string): Record<string, number> {
+  const errors: Record<string, number> = {}
+  for (const match of text.matchAll(/^p2p_dial_errors_total\{reason="([a-z_]+)"\} (\d+)$/gm)) {
+    if (Number(match[2]) > 0) errors[match[1]!] = Number(match[2])
+  }
+  return errors
+}
+
 describe('the verdict on the lab', () => {
   it('a public node with three AutoNAT peers: public, ok, its address listed as reachable', async () => {
     lab = await startLab(publicNetwork(4))
@@ -106,9 +115,13 @@ describe('the verdict on the lab', () => {
         message: expect.stringContaining(`: ${errorClass} (`),
       })
       expect(reason.hint).not.toBe('')
-      expect(await node.metricsText()).toMatch(
-        /^p2p_health_reason\{code="bootstrap_unreachable"\} 1$/m,
-      )
+      const text = await node.metricsText()
+      expect(text).toMatch(/^p2p_health_reason\{code="bootstrap_unreachable"\} 1$/m)
+      // the node's own dial metrics name the same class as the verdict, and no other
+      expect({ host, errors: dialErrors(text) }).toEqual({
+        host,
+        errors: { [errorClass]: expect.any(Number) },
+      })
       const diag = await node.cli(['diag', 'health'])
       expect(diag.code).toBe(1)
       expect(diag.stdout).toMatch(/bootstrap_unreachable/)
