@@ -49,11 +49,25 @@ export interface Runtime {
 
 /**
  * Adapts a node to what the diagnostics read: nothing while the node is not running. The node's
- * snapshot is passed through as it is, its `facts` (for the health verdict) included.
+ * snapshot is passed through as it is, its `facts` (for the health verdict) included, and so are
+ * its pages of detail (the verbose views).
  */
 export function nodeDiagnosticsSource(node: P2PNode): DiagnosticsSource {
+  /** A detail read (verbose views), or nothing while the node does not run or stops meanwhile. */
+  const whileRunning = async <T>(read: () => Promise<T>): Promise<T | undefined> => {
+    if (node.status !== 'started') return undefined
+    try {
+      return await read()
+    } catch (err) {
+      if ((err as { code?: unknown } | null)?.code === 'ERR_NOT_STARTED') return undefined
+      throw err
+    }
+  }
   return {
     snapshot: () => (node.status === 'started' ? node.snapshot() : undefined),
+    peerDetails: (query) => whileRunning(() => node.peerDetails(query)),
+    connectionDetails: (query) => whileRunning(() => node.connectionDetails(query)),
+    routingDetails: (query) => whileRunning(() => node.routingDetails(query)),
   }
 }
 

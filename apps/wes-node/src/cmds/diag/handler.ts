@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { VIEWS, createDiagnosticsClient } from '@wes/diagnostics/client'
+import { VIEWS, createDiagnosticsClient, isVerboseViewName } from '@wes/diagnostics/client'
 import type {
   DiagnosticsClient,
   DiagnosticsClientError,
@@ -153,6 +153,23 @@ function clientFor(
   })
 }
 
+/** One read of the view, its verbose form with `--verbose`. */
+async function readOnce(options: DiagOptions, token: string | undefined): Promise<object> {
+  const client = clientFor(options, token, options.timeoutMs)
+  const { view, verbose } = options
+  if (verbose !== undefined && isVerboseViewName(view)) return client.getVerbose(view, verbose)
+  return client.get(view)
+}
+
+/** The readable table of a body: the view's verbose table with `--verbose`. */
+function render(options: DiagOptions, body: object): string {
+  const view: View = VIEWS[options.view]
+  if (options.verbose !== undefined && view.verbose !== undefined) {
+    return view.verbose.render(body as Parameters<typeof view.verbose.render>[0])
+  }
+  return view.render(body)
+}
+
 /** Reads one `/debug/p2p/<view>` of a running node and prints it. */
 export async function diagHandler(options: DiagOptions, io: DiagIo): Promise<void> {
   const token =
@@ -162,7 +179,7 @@ export async function diagHandler(options: DiagOptions, io: DiagIo): Promise<voi
   try {
     body =
       waitMs === undefined
-        ? await clientFor(options, token, options.timeoutMs).get(options.view)
+        ? await readOnce(options, token)
         : await waitForHealthy({ ...options, waitMs }, token, io.signal)
   } catch (err) {
     const failure = toCliError(err, options)
@@ -175,7 +192,9 @@ export async function diagHandler(options: DiagOptions, io: DiagIo): Promise<voi
   }
 
   const view: View = VIEWS[options.view]
-  io.stdout.write(options.json ? `${JSON.stringify(body, null, 2)}\n` : `${view.render(body)}\n`)
+  io.stdout.write(
+    options.json ? `${JSON.stringify(body, null, 2)}\n` : `${render(options, body)}\n`,
+  )
   const unhealthy = view.unhealthy?.(body)
   if (unhealthy !== undefined) {
     const after = waitMs === undefined ? '' : ` after ${waitMs / 1_000} s`

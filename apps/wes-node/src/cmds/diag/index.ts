@@ -1,5 +1,16 @@
 import { Argument, Command, InvalidArgumentError } from 'commander'
-import { DEFAULT_DIAGNOSTICS_CLIENT_INIT, VIEWS, VIEW_NAMES } from '@wes/diagnostics/client'
+import {
+  DEFAULT_DIAGNOSTICS_CLIENT_INIT,
+  DEFAULT_PAGE_LIMIT,
+  MAX_PAGE_LIMIT,
+  MAX_PAGE_OFFSET,
+  VERBOSE_VIEW_NAMES,
+  VIEWS,
+  VIEW_NAMES,
+  parseLimit,
+  parseOffset,
+} from '@wes/diagnostics/client'
+import type { PageNumberResult } from '@wes/diagnostics/client'
 import type { CliContext } from '../../context.js'
 import { resolveDiagOptions } from './options.js'
 import type { DiagFlags } from './options.js'
@@ -21,6 +32,18 @@ function waitSeconds(raw: string): number {
   return value
 }
 
+/** A flag of a page, read by the rule the server applies to the query parameter. */
+function pageNumber(
+  parse: (raw: string) => PageNumberResult,
+  expected: string,
+): (raw: string) => number {
+  return (raw) => {
+    const result = parse(raw)
+    if (!result.ok) throw new InvalidArgumentError(`expected ${expected}.`)
+    return result.value
+  }
+}
+
 /** One line per view of the table: its name and description. */
 function viewsHelp(): string {
   const width = Math.max(...VIEW_NAMES.map((name) => name.length))
@@ -28,7 +51,7 @@ function viewsHelp(): string {
   return ['', 'Views (GET /debug/p2p/<view>):', ...lines].join('\n')
 }
 
-/** `wes-node diag <view> [--addr host:port] [--json]` */
+/** `wes-node diag <view> [--addr host:port] [--json] [--verbose [--limit <n>] [--offset <n>]]` */
 export function createDiagCommand(context: CliContext): Command {
   return new Command('diag')
     .description(
@@ -53,6 +76,20 @@ export function createDiagCommand(context: CliContext): Command {
       '--wait <seconds>',
       'health only: ask again every second until the node is ok, for up to this long (exit 1 if it never is)',
       waitSeconds,
+    )
+    .option(
+      '--verbose',
+      `${VERBOSE_VIEW_NAMES.join(', ')} only: each peer, connection or k-bucket in detail, one page of them`,
+    )
+    .option(
+      '--limit <n>',
+      `with --verbose: list at most this many (default: ${DEFAULT_PAGE_LIMIT}, at most ${MAX_PAGE_LIMIT})`,
+      pageNumber(parseLimit, `an integer from 1 to ${MAX_PAGE_LIMIT}`),
+    )
+    .option(
+      '--offset <n>',
+      'with --verbose: skip this many first (default: 0)',
+      pageNumber(parseOffset, `an integer from 0 to ${MAX_PAGE_OFFSET}`),
     )
     .addHelpText('after', viewsHelp())
     .action(async (view: string, flags: DiagFlags) => {

@@ -1,10 +1,12 @@
 import {
   DEFAULT_DIAGNOSTICS_CLIENT_INIT,
+  VERBOSE_VIEW_NAMES,
   VIEW_NAMES,
+  isVerboseViewName,
   isViewName,
   tryParseHostPort,
 } from '@wes/diagnostics/client'
-import type { ViewName } from '@wes/diagnostics/client'
+import type { VerbosePage, ViewName } from '@wes/diagnostics/client'
 import { UsageError } from '../../errors.js'
 
 export const DEFAULT_DIAG_ADDR = DEFAULT_DIAGNOSTICS_CLIENT_INIT.addr
@@ -21,6 +23,8 @@ export interface DiagOptions {
   tokenFile?: string
   /** `diag health --wait`: poll until the node is `ok`, for up to this long. */
   waitMs?: number
+  /** `diag peers|connections|routing --verbose`: the page of detail to ask for. */
+  verbose?: VerbosePage
 }
 
 export interface DiagFlags {
@@ -30,6 +34,12 @@ export interface DiagFlags {
   tokenFile?: string
   /** Seconds, `health` only. */
   wait?: number
+  /** `peers`, `connections` and `routing` only. */
+  verbose?: boolean
+  /** With `--verbose`: 1 to 1000 (checked by the flag's parser). */
+  limit?: number
+  /** With `--verbose`: 0 to 1e9. */
+  offset?: number
 }
 
 /** `host:port` (IPv6 as `[::1]:port`, port 1 to 65535) or a `UsageError` naming where it came from. */
@@ -60,6 +70,16 @@ export function resolveDiagOptions(
   if (flags.wait !== undefined && view !== 'health') {
     throw new UsageError(`--wait applies to diag health only, not to diag ${view}`)
   }
+  if (flags.verbose === true && !isVerboseViewName(view)) {
+    throw new UsageError(
+      `--verbose applies to diag ${VERBOSE_VIEW_NAMES.join(', ')} only, not to diag ${view}`,
+    )
+  }
+  for (const flag of ['limit', 'offset'] as const) {
+    if (flags[flag] !== undefined && flags.verbose !== true) {
+      throw new UsageError(`--${flag} needs --verbose`)
+    }
+  }
   const token = env.WES_DIAGNOSTICS_TOKEN?.trim()
   const envTokenFile = env.WES_DIAGNOSTICS_TOKEN_FILE?.trim()
   const tokenFile = flags.tokenFile ?? (envTokenFile === '' ? undefined : envTokenFile)
@@ -71,5 +91,13 @@ export function resolveDiagOptions(
     ...(token !== undefined && token !== '' ? { token } : {}),
     ...(tokenFile !== undefined ? { tokenFile } : {}),
     ...(flags.wait !== undefined ? { waitMs: flags.wait * 1_000 } : {}),
+    ...(flags.verbose === true
+      ? {
+          verbose: {
+            ...(flags.limit !== undefined ? { limit: flags.limit } : {}),
+            ...(flags.offset !== undefined ? { offset: flags.offset } : {}),
+          },
+        }
+      : {}),
   }
 }
