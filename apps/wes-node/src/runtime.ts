@@ -111,6 +111,8 @@ export async function createRuntime(
     logger,
     ...(libp2pLogger !== undefined ? { libp2pLogger } : {}),
     ...(options.libp2pMetrics ? { metrics: await libp2pMetrics(registry) } : {}),
+    // peers count this node as wes-node (p2p_peers_by_agent)
+    userAgent: `wes-node/${VERSION} libp2p/${libp2pVersion()} node/${process.versions.node}`,
   })
   const source = nodeDiagnosticsSource(node)
   const metrics = createP2PMetrics(registry, { source })

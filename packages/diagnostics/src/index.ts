@@ -60,10 +60,13 @@ export {
   createNetworkMetrics,
   DIAL_DURATION_BUCKETS,
   DIAL_ERROR_REASONS,
+  PING_RTT_BUCKETS,
   MAX_PROTOCOL_LABELS,
   OTHER_PROTOCOL,
 } from './network-metrics.js'
 export type { NetworkMetrics } from './network-metrics.js'
+export { AGENT_CLASSES, AGENT_PREFIXES, agentClassOf, peersByAgentClass } from './agents.js'
+export type { AgentClass } from './agents.js'
 export {
   ADDRESS_REACHABILITY,
   createNatMetrics,
@@ -188,6 +191,7 @@ export type {
   MdnsFacts,
   NatFacts,
   NetworkCallbacks,
+  PingEvent,
   Reachability,
   RelayFacts,
   RoutingSnapshot,

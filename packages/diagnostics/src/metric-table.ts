@@ -51,6 +51,8 @@ export const NETWORK_METRICS = {
   p2p_connection_duration_seconds: 'histogram',
   p2p_dial_duration_seconds: 'histogram',
   p2p_dial_errors_total: 'counter',
+  p2p_ping_rtt_seconds: 'histogram',
+  p2p_peers_by_agent: 'gauge',
 } as const satisfies Record<string, MetricType>
 
 /** Reachability, relays and hole punching, registered by `createNatMetrics`. */

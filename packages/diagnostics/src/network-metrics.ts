@@ -1,12 +1,13 @@
 /**
  * The metrics that explain a node's network beyond the spec's totals: what each protocol moves,
- * connections as they open and close, and outbound dials. Every label takes its values from a fixed set, and
+ * connections as they open and close, outbound dials, ping round trips, and peers by agent. Every label takes its values from a fixed set, and
  * every series exists from the start at 0; a peer ID or an address is never a label value.
  * Names and types are in metric-table.ts.
  */
 
-import { Counter, Histogram } from 'prom-client'
+import { Counter, Gauge, Histogram } from 'prom-client'
 import type { Registry } from 'prom-client'
+import { AGENT_CLASSES, peersByAgentClass } from './agents.js'
 import { createScrapeSnapshotReader, DIAL_OUTCOMES } from './metrics.js'
 import type { P2PMetricsComponents } from './metrics.js'
 import type { DiagnosticsSnapshot, DialErrorClass, NetworkCallbacks } from './source.js'
@@ -53,6 +54,9 @@ export const DIAL_ERROR_REASONS: readonly DialErrorClass[] = [
   'aborted',
   'other',
 ]
+
+/** Bucket bounds of `p2p_ping_rtt_seconds`: 1 ms to 5 s. */
+export const PING_RTT_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
 
 /** Bucket bounds of `p2p_dial_duration_seconds`: 5 ms to 30 s (libp2p's dial timeout is 10 s). */
 export const DIAL_DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
@@ -121,6 +125,10 @@ export function totalsFollower<Label extends string>(
  *   `p2p_connection_duration_seconds`, moved by `networkCallbacks`.
  * - `p2p_dial_duration_seconds{outcome}` and `p2p_dial_errors_total{reason}`: every outbound
  *   dial of the node, moved by `networkCallbacks`.
+ * - `p2p_ping_rtt_seconds`: the round trips of the node's own pings (libp2p's connection monitor
+ *   pings every peer every 10 s), across peers, moved by `networkCallbacks`.
+ * - `p2p_peers_by_agent{agent}`: connected peers by the class of the agent they announced
+ *   (`AGENT_CLASSES`: known implementations, `other`, `unknown`), read at scrape time.
  *
  * @example
  * ```ts
@@ -208,6 +216,26 @@ export function createNetworkMetrics(registry: Registry, components: P2PMetricsC
   for (const outcome of DIAL_OUTCOMES) dialDuration.zero({ outcome })
   for (const reason of DIAL_ERROR_REASONS) dialErrors.inc({ reason }, 0)
 
+  const pingRtt = new Histogram({
+    name: 'p2p_ping_rtt_seconds',
+    help: "Round trips of the node's own pings (libp2p's connection monitor pings every peer every 10 s), across peers.",
+    buckets: PING_RTT_BUCKETS,
+    registers: [registry],
+  })
+
+  const peersByAgent = new Gauge({
+    name: 'p2p_peers_by_agent',
+    help: 'Connected peers by the implementation they announce in identify (a fixed list; other for any other agent, unknown for none yet).',
+    labelNames: ['agent'] as const,
+    registers: [registry],
+    collect() {
+      const snapshot = readSnapshot()
+      const counts = peersByAgentClass(snapshot?.agents ?? {}, snapshot?.peerIds.length ?? 0)
+      for (const agent of AGENT_CLASSES) this.set({ agent }, counts[agent])
+    },
+  })
+  for (const agent of AGENT_CLASSES) peersByAgent.set({ agent }, 0)
+
   const networkCallbacks: Required<NetworkCallbacks> = {
     onConnectionOpen: guarded(({ direction, transport }) => {
       if (isOneOf(direction, CONNECTION_DIRECTIONS) && isOneOf(transport, CONNECTION_TRANSPORTS)) {
@@ -235,6 +263,9 @@ export function createNetworkMetrics(registry: Registry, components: P2PMetricsC
         dialErrors.inc({ reason: isOneOf(errorClass, DIAL_ERROR_REASONS) ? errorClass : 'other' })
       }
     }),
+    onPing: guarded(({ rttMs }) => {
+      if (Number.isFinite(rttMs) && rttMs >= 0) pingRtt.observe(rttMs / 1_000)
+    }),
   }
 
   return {
@@ -244,6 +275,8 @@ export function createNetworkMetrics(registry: Registry, components: P2PMetricsC
     connectionDuration,
     dialDuration,
     dialErrors,
+    pingRtt,
+    peersByAgent,
     networkCallbacks,
   }
 }

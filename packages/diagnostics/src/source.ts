@@ -197,6 +197,11 @@ export interface DiagnosticsSnapshot {
    * protocol negotiation (without framing). Absent from sources older than per-protocol counting.
    */
   protocols?: Record<string, BandwidthSnapshot>
+  /**
+   * Connected peers by the agent they announced in identify (the peers' own strings, so never a
+   * label as they are); peers that announced none are left out. Absent from older sources.
+   */
+  agents?: Record<string, number>
   health: HealthSnapshot
   routing: RoutingSnapshot
   /**
@@ -274,6 +279,11 @@ export interface DialEndEvent {
   errorClass?: string
 }
 
+/** One of the node's own pings and its round trip. */
+export interface PingEvent {
+  rttMs: number
+}
+
 /**
  * Events of the node's network that the metrics count. The node calls these
  * (`node.network.setDiagnosticsCallbacks`); every member is optional, and values outside the
@@ -283,4 +293,5 @@ export interface NetworkCallbacks {
   onConnectionOpen?(event: ConnectionOpenEvent): void
   onConnectionClose?(event: ConnectionCloseEvent): void
   onDialEnd?(event: DialEndEvent): void
+  onPing?(event: PingEvent): void
 }

@@ -109,6 +109,7 @@ export {
   CONNECTION_DIRECTIONS,
   CONNECTION_TRANSPORTS,
   OTHER_PROTOCOL,
+  PING_PROTOCOL,
 } from './network/index.js'
 export type {
   ConnectionCloseEvent,
@@ -119,4 +120,5 @@ export type {
   DialEndEvent,
   NetworkCallbacks,
   NetworkService,
+  PingEvent,
 } from './network/index.js'

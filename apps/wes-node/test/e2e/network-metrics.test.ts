@@ -264,6 +264,36 @@ describe('the network metrics of a live node', () => {
       expect(sample(all, 'p2p_dial_errors_total', { reason })).toBe(0)
     }
   })
+
+  it('a ping moves p2p_ping_rtt_seconds by its round trip', async () => {
+    const a = await runtime({ dht: { mode: 'client' } })
+    const b = await runtime({ dht: { mode: 'client' } })
+    await connect(b, a)
+    const before = await samples(b)
+    expect(sample(before, 'p2p_ping_rtt_seconds_count')).toBe(0)
+
+    // libp2p allows one outbound ping stream per peer at a time: retry, bounded
+    const { ping } = b.node.libp2p.services as {
+      ping: { ping(peer: unknown): Promise<number> }
+    }
+    let rttMs: number | undefined
+    for (let attempt = 0; rttMs === undefined && attempt < 5; attempt++) {
+      rttMs = await ping.ping(a.node.libp2p.peerId).catch(() => undefined)
+    }
+    if (rttMs === undefined) throw new Error('no ping got through')
+
+    const after = await samples(b)
+    const count = sample(after, 'p2p_ping_rtt_seconds_count')
+    const sum = sample(after, 'p2p_ping_rtt_seconds_sum')
+    // the connection monitor may have pinged too (every 10 s)
+    expect(count).toBeGreaterThanOrEqual(1)
+    expect(sum).toBeGreaterThanOrEqual(0)
+    expect(sum / count).toBeLessThan(1)
+    if (count === 1) expect(Math.abs(sum * 1_000 - rttMs)).toBeLessThanOrEqual(5)
+    // a only echoed b's ping: its histogram holds its own pings, none yet (the monitor's first
+    // comes 10 s after start)
+    expect(sample(await samples(a), 'p2p_ping_rtt_seconds_count')).toBe(0)
+  })
 })
 
 /** A TCP port that nothing listens on (it was free a moment ago). */

@@ -206,4 +206,20 @@ describe('createNetworkMetrics', () => {
       expect(after).not.toContain('maybe')
     })
   })
+
+  describe('pings', () => {
+    it('observes each round trip in seconds, across peers, with no label', async () => {
+      const registry = new Registry()
+      const { networkCallbacks } = createNetworkMetrics(registry, { source: createStubSource() })
+      expect(await registry.metrics()).toContain('p2p_ping_rtt_seconds_count 0')
+      networkCallbacks.onPing({ rttMs: 3 })
+      networkCallbacks.onPing({ rttMs: 120 })
+      networkCallbacks.onPing({ rttMs: Number.NaN })
+      const text = await registry.metrics()
+      expect(text).toContain('p2p_ping_rtt_seconds_count 2')
+      expect(text).toContain('p2p_ping_rtt_seconds_bucket{le="0.005"} 1')
+      expect(text).toContain('p2p_ping_rtt_seconds_bucket{le="0.25"} 2')
+      expect(text).toContain('p2p_ping_rtt_seconds_sum 0.123')
+    })
+  })
 })

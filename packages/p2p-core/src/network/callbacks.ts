@@ -5,6 +5,7 @@
 
 import type { ConnectionCloseEvent, ConnectionOpenEvent } from './connections.js'
 import type { DialEndEvent } from './dials.js'
+import type { PingEvent } from './ping-rtt.js'
 
 export interface NetworkCallbacks {
   /** A connection opened (libp2p's `connection:open`). */
@@ -13,6 +14,8 @@ export interface NetworkCallbacks {
   onConnectionClose?(event: ConnectionCloseEvent): void
   /** An outbound dial of libp2p ended, whoever asked for it. */
   onDialEnd?(event: DialEndEvent): void
+  /** One of the node's own pings got its echo back (the connection monitor's or the ping service's). */
+  onPing?(event: PingEvent): void
 }
 
 /** Calls one callback; a callback that throws never breaks the node. */

@@ -1,20 +1,23 @@
 /**
  * What the node observes of its network beyond the wire totals, for the metrics that explain
  * them: stream bytes by protocol (`protocol-meter.ts`), connections as they open and close
- * (`connections.ts`), outbound dials (`dials.ts`). It is fed by libp2p's public hooks where
+ * (`connections.ts`), outbound dials (`dials.ts`), ping round trips (`ping-rtt.ts`), the agents
+ * connected peers announce (`agents.ts`). It is fed by libp2p's public hooks where
  * there are some (the `Metrics` component's `trackProtocolStream`, the node's events) and by the
  * connection manager's own methods where libp2p reports nothing (dials).
  */
 
+import { PeerAgents } from './agents.js'
 import { notify } from './callbacks.js'
 import { watchConnection } from './connections.js'
 import { watchDials } from './dials.js'
+import { watchPings } from './ping-rtt.js'
 import { createProtocolMeter } from './protocol-meter.js'
 import type { BandwidthSnapshot } from '../bandwidth-meter.js'
 import type { NetworkCallbacks } from './callbacks.js'
 import type { DialingConnectionManager } from './dials.js'
 import type { ProtocolMeter } from './protocol-meter.js'
-import type { Connection, Libp2p, Stream } from '@libp2p/interface'
+import type { Connection, IdentifyResult, Libp2p, PeerId, Stream } from '@libp2p/interface'
 
 export type { NetworkCallbacks } from './callbacks.js'
 export {
@@ -29,7 +32,10 @@ export type {
   ConnectionOpenEvent,
   ConnectionTransport,
 } from './connections.js'
+export { MAX_AGENT_LENGTH } from './agents.js'
 export type { DialEndEvent } from './dials.js'
+export { PING_PROTOCOL } from './ping-rtt.js'
+export type { PingEvent } from './ping-rtt.js'
 export { OTHER_PROTOCOL } from './protocol-meter.js'
 
 /** What the observer uses of libp2p's connection manager (an internal component). */
@@ -62,6 +68,7 @@ export interface NetworkObserverComponents {
  */
 export class NetworkObserver implements NetworkService {
   private readonly protocols: ProtocolMeter
+  private readonly agents = new PeerAgents()
   private components?: NetworkObserverComponents
   private callbacks: NetworkCallbacks = {}
   private readonly onConnectionOpen = (evt: CustomEvent<Connection>): void => {
@@ -69,6 +76,12 @@ export class NetworkObserver implements NetworkService {
       open: (event) => notify(this.callbacks, 'onConnectionOpen', event),
       close: (event) => notify(this.callbacks, 'onConnectionClose', event),
     })
+  }
+  private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
+    this.agents.identified(evt.detail)
+  }
+  private readonly onPeerDisconnect = (evt: CustomEvent<PeerId>): void => {
+    this.agents.disconnected(evt.detail)
   }
 
   constructor(init: NetworkObserverInit) {
@@ -82,6 +95,7 @@ export class NetworkObserver implements NetworkService {
   /** libp2p's `trackProtocolStream`: every stream once its protocol is negotiated. */
   readonly trackStream = (stream: Stream): void => {
     this.protocols.track(stream)
+    watchPings(stream, (event) => notify(this.callbacks, 'onPing', event))
   }
 
   /** Connects the observer to the node it observes; once, before libp2p starts. */
@@ -97,12 +111,25 @@ export class NetworkObserver implements NetworkService {
   /** Zeroes the counts of the last run and listens to libp2p. */
   start(): void {
     this.protocols.reset()
-    this.components?.libp2p.addEventListener('connection:open', this.onConnectionOpen)
+    this.agents.reset()
+    this.listen('addEventListener')
   }
 
   /** Stops listening; connections seen open still report their close. */
   stop(): void {
-    this.components?.libp2p.removeEventListener('connection:open', this.onConnectionOpen)
+    this.listen('removeEventListener')
+  }
+
+  private listen(method: 'addEventListener' | 'removeEventListener'): void {
+    const libp2p = this.components?.libp2p
+    libp2p?.[method]('connection:open', this.onConnectionOpen)
+    libp2p?.[method]('peer:identify', this.onIdentify)
+    libp2p?.[method]('peer:disconnect', this.onPeerDisconnect)
+  }
+
+  /** Connected peers (`connected`) by the agent they announced; those that did not are left out. */
+  peerAgents(connected: readonly string[]): Record<string, number> {
+    return this.agents.count(connected)
   }
 
   /** Stream bytes by protocol: every protocol the node serves now, at 0 until used, and `other`. */

@@ -83,6 +83,8 @@ export interface ComposeComponents {
   log: Logger
   libp2pLogger: ComponentLogger
   metrics?: MetricsFactory
+  /** What identify tells peers this node is; libp2p's own when undefined. */
+  userAgent?: string
   /** Sees every negotiated stream (the node's per-protocol bytes). */
   onStream?: StreamObserver
   /** Sees every raw connection before its upgrade (the node's per-connection bytes). */
@@ -116,6 +118,9 @@ export async function composeLibp2p(
     start: false,
     privateKey: components.privateKey,
     logger: components.libp2pLogger,
+    ...(components.userAgent !== undefined
+      ? { nodeInfo: { userAgent: components.userAgent } }
+      : {}),
     addresses: { listen: options.listen },
     transports: [
       tcp(),

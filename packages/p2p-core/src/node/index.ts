@@ -59,6 +59,13 @@ export interface P2PNodeComponents {
    * @default none: libp2p's registrations are discarded
    */
   metrics?: MetricsFactory
+  /**
+   * The agent identify announces to peers (their `p2p_peers_by_agent` reads it), e.g.
+   * `wes-node/1.2.0 libp2p/3.3.11 node/24.11.1`.
+   *
+   * @default libp2p's own, `libp2p/<version> node/<version>`
+   */
+  userAgent?: string
 }
 
 export interface P2PNode {
@@ -143,6 +150,7 @@ export async function createP2PNode(
     log,
     libp2pLogger: components.libp2pLogger ?? SILENT_LIBP2P_LOGGER,
     metrics: components.metrics,
+    userAgent: components.userAgent,
     onStream: network.trackStream,
     onConnection: connectionBytes.track,
   })

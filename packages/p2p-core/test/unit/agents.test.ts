@@ -1,0 +1,36 @@
+import { peerIdFromString } from '@libp2p/peer-id'
+import { MAX_AGENT_LENGTH, PeerAgents } from '../../src/network/agents.js'
+
+const A = peerIdFromString('12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN')
+const B = peerIdFromString('12D3KooWJWEKvSFbben74C7H4YtKjhPMTDxd7gP7zxWSUEeF27st')
+
+describe('PeerAgents', () => {
+  test('counts connected peers by their last announced agent and forgets a disconnected one', () => {
+    const agents = new PeerAgents()
+    agents.identified({ peerId: A, agentVersion: 'kubo/0.29.0' })
+    agents.identified({ peerId: B, agentVersion: 'kubo/0.29.0' })
+    expect(agents.count([A.toString(), B.toString()])).toEqual({ 'kubo/0.29.0': 2 })
+    // only connected peers count
+    expect(agents.count([A.toString()])).toEqual({ 'kubo/0.29.0': 1 })
+    agents.identified({ peerId: A, agentVersion: 'kubo/0.30.0' })
+    agents.disconnected(B)
+    expect(agents.count([A.toString(), B.toString()])).toEqual({ 'kubo/0.30.0': 1 })
+  })
+
+  test("cuts long agents, and an agent named like an object's own property is just a key", () => {
+    const agents = new PeerAgents()
+    agents.identified({ peerId: A, agentVersion: 'x'.repeat(10_000) })
+    agents.identified({ peerId: B, agentVersion: '__proto__' })
+    const counts = agents.count([A.toString(), B.toString()])
+    expect(counts['x'.repeat(MAX_AGENT_LENGTH)]).toBe(1)
+    expect(Object.getOwnPropertyNames(counts)).toContain('__proto__')
+    expect(Object.getPrototypeOf(counts)).toBe(Object.prototype)
+  })
+
+  test('a peer that announces no agent is not counted', () => {
+    const agents = new PeerAgents()
+    agents.identified({ peerId: A, agentVersion: 'kubo/0.29.0' })
+    agents.identified({ peerId: A })
+    expect(agents.count([A.toString()])).toEqual({})
+  })
+})
