@@ -27,6 +27,7 @@ export const SPEC_METRICS = {
 export const ADDED_METRICS = {
   p2p_routing_table_size: 'gauge',
   p2p_discovery_dials_total: 'counter',
+  p2p_discovery_mdns_responses_total: 'counter',
 } as const satisfies Record<string, MetricType>
 
 /** The verdict's metrics, registered by `createHealthMetrics`. */

@@ -26,9 +26,9 @@ export interface P2PMetricsComponents {
 }
 
 /**
- * Registers the 13 `p2p_*` metrics of the monitoring spec, plus `p2p_routing_table_size` and
- * `p2p_discovery_dials_total{mechanism,outcome}`, on `registry` (never on prom-client's global
- * registry) and returns their handles.
+ * Registers the 13 `p2p_*` metrics of the monitoring spec, plus `p2p_routing_table_size`,
+ * `p2p_discovery_mdns_responses_total` and `p2p_discovery_dials_total{mechanism,outcome}`, on
+ * `registry` (never on prom-client's global registry) and returns their handles.
  *
  * State gauges (connections, peers, bandwidth) are read from `components.source` when the registry
  * is scraped, so nothing polls while nobody scrapes; they read 0 while the source has no snapshot.
@@ -107,7 +107,7 @@ export function createP2PMetrics(registry: Registry, components: P2PMetricsCompo
     ),
     mdnsPeersFound: counter(
       'p2p_discovery_mdns_peer_found_total',
-      'Peers found by mDNS (never the node itself).',
+      'Peers found by mDNS (never the node itself): a peer counts when it answers while neither connected nor heard from within its record TTL; every answer counts in p2p_discovery_mdns_responses_total.',
     ),
     mdnsConnectSuccesses: counter(
       'p2p_discovery_mdns_connect_success_total',
@@ -123,13 +123,18 @@ export function createP2PMetrics(registry: Registry, components: P2PMetricsCompo
     ),
     lastMdnsFoundUnixtime: gauge(
       'p2p_discovery_last_mdns_found_unixtime',
-      'Unix time in seconds of the last peer found by mDNS (0 until one is found).',
+      'Unix time in seconds of the last peer found by mDNS, as p2p_discovery_mdns_peer_found_total counts them (0 until one is found).',
     ),
     // Beyond the spec's 13 (DESIGN.md allows additions): the alert "routing table empty" needs it.
     routingTableSize: stateGauge(
       'p2p_routing_table_size',
       'Peers in the kad-dht routing table right now.',
       (s) => s.routing.routingTableSize,
+    ),
+    // every answer, which p2p_discovery_mdns_peer_found_total no longer counts
+    mdnsResponses: counter(
+      'p2p_discovery_mdns_responses_total',
+      'mDNS answers from other peers, each one, new peer or not (a peer answers every query, about every 10 seconds).',
     ),
     discoveryDials: new Counter({
       name: 'p2p_discovery_dials_total',
@@ -171,6 +176,7 @@ export function createP2PMetrics(registry: Registry, components: P2PMetricsCompo
       metrics.mdnsPeersFound.inc()
       metrics.lastMdnsFoundUnixtime.set(unixSecondsNow())
     }),
+    onMdnsResponse: guarded(() => metrics.mdnsResponses.inc()),
     onMdnsConnectSuccess: guarded(() => metrics.mdnsConnectSuccesses.inc()),
     onMdnsConnectFail: guarded(() => metrics.mdnsConnectFailures.inc()),
   }

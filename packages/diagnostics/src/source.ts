@@ -249,8 +249,13 @@ export interface DiscoveryCallbacks {
   onBootstrapSuccess?(peerId: string): void
   /** That dial failed. */
   onBootstrapFailure?(peerId: string, error: Error): void
-  /** mDNS found a peer (never self). */
+  /**
+   * mDNS found a peer (never self): it answered while neither connected nor heard from within
+   * its record's TTL.
+   */
   onMdnsPeerFound?(peerId: string): void
+  /** A peer answered mDNS (never self): every answer, a find or not. */
+  onMdnsResponse?(peerId: string): void
   /** A dial to an mDNS-found peer connected. */
   onMdnsConnectSuccess?(peerId: string): void
   /** A dial to an mDNS-found peer failed. */

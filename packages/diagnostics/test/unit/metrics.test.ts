@@ -30,7 +30,7 @@ async function scrape(registry: Registry): Promise<Record<string, number>> {
 }
 
 describe('createP2PMetrics', () => {
-  it('registers exactly the 13 metrics of the spec plus the routing table size and the dials counter, with their types and help, the 14 without labels', async () => {
+  it('registers exactly the 13 metrics of the spec plus the routing table size, the mDNS responses and the dials counter, with their types and help, all but the dials without labels', async () => {
     const registry = new Registry()
     createP2PMetrics(registry, { source: createStubSource() })
 
@@ -141,7 +141,7 @@ describe('createP2PMetrics', () => {
 
     for (const registry of [notReady, failing]) {
       const values = await scrape(registry)
-      expect(Object.keys(values)).toHaveLength(14)
+      expect(Object.keys(values)).toHaveLength(Object.keys(EXPECTED_TYPES).length - 1)
       for (const value of Object.values(values)) expect(value).toBe(0)
     }
   })
@@ -162,6 +162,8 @@ describe('createP2PMetrics', () => {
     discoveryCallbacks.onBootstrapFailure('peerB', new Error('dial refused'))
     discoveryCallbacks.onMdnsPeerFound('peerC')
     discoveryCallbacks.onMdnsPeerFound('peerD')
+    // every answer, finds and repeats alike; only the finds above move the found counter
+    for (const peer of ['peerC', 'peerD', 'peerC', 'peerC']) discoveryCallbacks.onMdnsResponse(peer)
     discoveryCallbacks.onMdnsConnectSuccess('peerC')
     discoveryCallbacks.onMdnsConnectFail('peerD', new Error('timeout'))
     const after = Math.ceil(Date.now() / 1000)
@@ -171,6 +173,7 @@ describe('createP2PMetrics', () => {
       p2p_discovery_bootstrap_attempt_total: 3,
       p2p_discovery_bootstrap_success_total: 1,
       p2p_discovery_mdns_peer_found_total: 2,
+      p2p_discovery_mdns_responses_total: 4,
       p2p_discovery_mdns_connect_success_total: 1,
       p2p_discovery_mdns_connect_fail_total: 1,
     })
@@ -195,6 +198,7 @@ describe('createP2PMetrics', () => {
       metrics.bootstrapAttempts,
       metrics.bootstrapSuccesses,
       metrics.mdnsPeersFound,
+      metrics.mdnsResponses,
     ]) {
       handle.inc = broken
     }
@@ -205,7 +209,7 @@ describe('createP2PMetrics', () => {
     metrics.discoveryDials.inc = broken
     const { onDial, ...rest } = metrics.discoveryCallbacks
     const callbacks = Object.values(rest) as Array<(peerId: string, error: Error) => void>
-    expect(callbacks).toHaveLength(6)
+    expect(callbacks).toHaveLength(7)
     for (const callback of callbacks) expect(() => callback('peer', new Error('x'))).not.toThrow()
     expect(() => onDial({ mechanism: 'dht', peerId: 'peer', outcome: 'success' })).not.toThrow()
   })

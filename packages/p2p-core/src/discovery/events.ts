@@ -19,8 +19,13 @@ export interface DiscoveryCallbacks {
   onBootstrapSuccess?(peerId: string): void
   /** That dial failed. */
   onBootstrapFailure?(peerId: string, error: Error): void
-  /** mDNS found a peer (never self). */
+  /**
+   * mDNS found a peer (never self): it answered while neither connected nor heard from within
+   * its record's TTL.
+   */
   onMdnsPeerFound?(peerId: string): void
+  /** A peer answered mDNS (never self): every answer, a find or not. */
+  onMdnsResponse?(peerId: string): void
   /** A dial to an mDNS-found peer connected. */
   onMdnsConnectSuccess?(peerId: string): void
   /** A dial to an mDNS-found peer failed. */
@@ -41,6 +46,7 @@ export interface DiscoveryEvents {
   'bootstrap:success': CustomEvent<DiscoveryEventDetail>
   'bootstrap:failure': CustomEvent<DiscoveryEventDetail>
   'mdns:peer': CustomEvent<DiscoveryEventDetail>
+  'mdns:response': CustomEvent<DiscoveryEventDetail>
   'mdns:connect': CustomEvent<DiscoveryEventDetail>
   'mdns:failure': CustomEvent<DiscoveryEventDetail>
 }
@@ -51,14 +57,18 @@ export interface DiscoveryStats {
   bootstrapSuccesses: number
   bootstrapFailures: number
   mdnsPeersFound: number
+  mdnsResponses: number
   mdnsConnectSuccesses: number
   mdnsConnectFailures: number
   /** Ended dials per mechanism name. */
   dials: Record<string, Record<DiscoveryDialEvent['outcome'], number>>
 }
 
-/** A step of a mechanism: a find, the start of a dial, or how the dial ended. */
-export type DiscoveryStep = 'found' | 'attempt' | DiscoveryDialEvent['outcome']
+/**
+ * A step of a mechanism: an answer of a peer, a find, the start of a dial, or how the dial
+ * ended.
+ */
+export type DiscoveryStep = 'answer' | 'found' | 'attempt' | DiscoveryDialEvent['outcome']
 
 type MechanismEventType = Exclude<keyof DiscoveryEvents, 'discovery:dial'>
 type MechanismCallback = Exclude<keyof DiscoveryCallbacks, 'onDial'>
@@ -96,6 +106,7 @@ export const MECHANISM_EVENTS: Readonly<
     },
   },
   mdns: {
+    answer: { type: 'mdns:response', callback: 'onMdnsResponse', stat: 'mdnsResponses' },
     found: { type: 'mdns:peer', callback: 'onMdnsPeerFound', stat: 'mdnsPeersFound' },
     success: {
       type: 'mdns:connect',

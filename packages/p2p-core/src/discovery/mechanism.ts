@@ -43,6 +43,11 @@ export interface DiscoveryContext {
   isDialing(peerId: string): boolean
   /** Dials of this mechanism in flight. */
   dialsInFlight(): number
+  /**
+   * A peer answered the mechanism (never the node itself): every answer, a find or not. mDNS
+   * peers answer each query, about every 10 s.
+   */
+  answered(peerId: string): void
   /** The mechanism learnt of a peer (never the node itself). */
   found(peerId: string): void
   /**

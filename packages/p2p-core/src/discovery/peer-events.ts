@@ -1,7 +1,7 @@
 /**
  * A mechanism fed by the `peer` events of a libp2p service (the events libp2p itself turns into
- * `peer:discovery`): each find of a peer that is neither connected nor being dialled may become
- * a dial. mDNS and the DHT are two of them.
+ * `peer:discovery`): each answer of a peer that is neither connected nor being dialled may
+ * become a dial. mDNS and the DHT are two of them.
  */
 
 import { dialTargetOf } from './mechanism.js'
@@ -14,6 +14,13 @@ export interface PeerEventDiscoveryInit {
   name: string
   /** The service whose own `peer` events are this mechanism's finds. */
   events: TypedEventTarget<PeerDiscoveryEvents>
+  /**
+   * Whether an event is a find, reported through `context.found`; every event is reported
+   * through `context.answered`. `connected`: the node has a connection to the peer.
+   *
+   * @default every event is a find
+   */
+  isFind?(info: PeerInfo, connected: boolean): boolean
   /**
    * Whether a found peer is dialled now.
    *
@@ -56,12 +63,11 @@ class PeerEventDiscovery implements DiscoveryMechanism {
     if (context == null || id === context.libp2p.peerId.toString()) {
       return
     }
-    context.found(id)
-    if (
-      context.isDialing(id) ||
-      context.isConnected(info.id) ||
-      !(this.init.shouldDial?.(context) ?? true)
-    ) {
+    const connected = context.isConnected(info.id)
+    context.answered(id)
+    if (this.init.isFind?.(info, connected) ?? true) context.found(id)
+    // a peer that answers again while not connected is dialled again, found or not
+    if (context.isDialing(id) || connected || !(this.init.shouldDial?.(context) ?? true)) {
       return
     }
     void context.dial(id, dialTargetOf(info))

@@ -60,8 +60,15 @@ export interface DiscoveryServiceInit {
 /** What the service needs from libp2p and its services. */
 export interface DiscoveryServiceComponents {
   libp2p: DiscoveryLibp2p
-  /** The mDNS service instance, when mDNS is enabled: its own `peer` events are mDNS finds. */
+  /** The mDNS service instance, when mDNS is enabled: its own `peer` events are mDNS answers. */
   mdns?: TypedEventTarget<PeerDiscoveryEvents>
+  /**
+   * The TTL in milliseconds of the record of `peerId` in the mDNS answer being handled, when
+   * known; an answer is an mDNS find when the peer was not heard from within its last TTL.
+   *
+   * @default unknown: 120 s, the TTL @libp2p/mdns puts on its records
+   */
+  mdnsRecordTtlMs?: (peerId: string) => number | undefined
   /** The kad-dht service's peer discovery: peers it learns are dialled while short of peers. */
   dht?: TypedEventTarget<PeerDiscoveryEvents>
   /** More mechanisms, started after bootstrap, mDNS and the DHT. */
@@ -97,6 +104,7 @@ class DefaultDiscoveryService
     bootstrapSuccesses: 0,
     bootstrapFailures: 0,
     mdnsPeersFound: 0,
+    mdnsResponses: 0,
     mdnsConnectSuccesses: 0,
     mdnsConnectFailures: 0,
     dials: {},
@@ -116,7 +124,9 @@ class DefaultDiscoveryService
     })
     this.mechanisms = [
       this.bootstrap,
-      ...(components.mdns != null ? [mdnsDiscovery(components.mdns)] : []),
+      ...(components.mdns != null
+        ? [mdnsDiscovery(components.mdns, { recordTtlMs: components.mdnsRecordTtlMs })]
+        : []),
       ...(components.dht != null ? [dhtDiscovery(components.dht)] : []),
       ...(components.mechanisms ?? []),
     ]
@@ -175,6 +185,9 @@ class DefaultDiscoveryService
       isConnected: (peerId) => libp2p.getConnections(peerId).length > 0,
       isDialing: (peerId) => inFlight.has(peerId),
       dialsInFlight: () => inFlight.size,
+      answered: (peerId) => {
+        if (!signal.aborted) this.report(mechanism, 'answer', peerId)
+      },
       found: (peerId) => {
         if (!signal.aborted) this.report(mechanism, 'found', peerId)
       },

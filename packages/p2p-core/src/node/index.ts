@@ -161,7 +161,13 @@ export async function createP2PNode(
 
   const discovery = createDiscoveryService(
     { bootstrap: options.bootstrap, ...options.discovery },
-    { libp2p, mdns: handles.mdns, dht: handles.dhtDiscovery, logger: log },
+    {
+      libp2p,
+      mdns: handles.mdns,
+      mdnsRecordTtlMs: (peerId) => mdnsState.recordTtlMs(peerId),
+      dht: handles.dhtDiscovery,
+      logger: log,
+    },
   )
   return new DefaultP2PNode({
     options,

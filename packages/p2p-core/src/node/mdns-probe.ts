@@ -3,7 +3,8 @@
  * `start()` never waits for the socket. {@link watchMdns} wraps `start` so a failure cannot stop
  * the node, and watches the socket to learn whether it bound and joined the multicast group, and
  * whether anyone else answers on it; {@link MdnsState} holds what it learnt, for the snapshot and
- * for `start()` to wait on.
+ * for `start()` to wait on, and the TTL of the answer being handled, for the discovery service to
+ * tell a new peer from one that answers again.
  */
 
 import { describeError } from '../logger.js'
@@ -15,9 +16,15 @@ import type { TypedEventTarget } from 'main-event'
 /** How long `start()` waits for the mDNS socket to report whether multicast works. */
 export const MDNS_READY_TIMEOUT_MS = 2_000
 
+/** The service name libp2p peers answer under, unless the mDNS service says otherwise. */
+const LIBP2P_SERVICE_TAG = '_p2p._udp.local'
+
 /** A DNS record of a multicast-dns packet, as far as the probe reads it. */
 interface MdnsRecord {
   type?: string
+  name?: string
+  /** Seconds. */
+  ttl?: number
   data?: unknown
 }
 
@@ -32,6 +39,8 @@ interface MulticastSocket {
   on(event: 'ready' | 'networkInterface', listener: () => void): unknown
   on(event: 'error', listener: (err: Error) => void): unknown
   on(event: 'response', listener: (packet: MdnsPacket) => void): unknown
+  /** Node's EventEmitter: the listener runs before those added earlier. */
+  prependListener?(event: 'response', listener: (packet: MdnsPacket) => void): unknown
   removeListener(event: string, listener: (...args: never[]) => void): unknown
 }
 
@@ -40,6 +49,8 @@ export interface MdnsHandle extends TypedEventTarget<PeerDiscoveryEvents> {
   mdns?: MulticastSocket
   /** The random name this node answers under (`<peerName>._p2p._udp.local`). */
   peerName?: string
+  /** The service name peers answer under. */
+  serviceTag?: string
   start(): Promise<void>
 }
 
@@ -53,6 +64,8 @@ export class MdnsState {
   responses = 0
   /** Unix ms of the last of them. */
   lastResponseAt?: number
+  /** The peer and record TTL of the libp2p answer the socket is handing out now, if any. */
+  private answer?: MdnsAnswerRecord
   private waiters: Array<() => void> = []
 
   get available(): boolean {
@@ -70,12 +83,29 @@ export class MdnsState {
     this.failure = undefined
     this.responses = 0
     this.lastResponseAt = undefined
+    this.answer = undefined
   }
 
   /** Counts a response another host sent. */
   heard(at = Date.now()): void {
     this.responses++
     this.lastResponseAt = at
+  }
+
+  /**
+   * Notes the libp2p answer in a response, before the mDNS service turns it into a `peer` event
+   * (the probe's listener runs first), so that {@link recordTtlMs} can tell that event's TTL.
+   */
+  noteResponse(packet: MdnsPacket, serviceTag = LIBP2P_SERVICE_TAG): void {
+    this.answer = answerRecordOf(packet, serviceTag)
+  }
+
+  /**
+   * The TTL in milliseconds of the record naming `peerId` in the response being handled, or
+   * undefined when that response names another peer (or none).
+   */
+  recordTtlMs(peerId: string): number | undefined {
+    return this.answer?.peerId === peerId ? this.answer.ttlMs : undefined
   }
 
   /** The probe's part of the snapshot; `enabled` is the node's `mdns` option. */
@@ -120,6 +150,35 @@ export class MdnsState {
       this.waiters.push(done)
     })
   }
+}
+
+/** The peer a libp2p mDNS answer names, and the TTL of its record. */
+export interface MdnsAnswerRecord {
+  peerId: string
+  ttlMs: number
+}
+
+/**
+ * The peer and TTL of a libp2p answer, read as @libp2p/mdns reads it: the PTR record of the
+ * service names the peer's record, and its TTL is the record's; the peer ID is the last
+ * `/p2p/<id>` of the first `dnsaddr=` TXT string (answers, then additionals).
+ */
+export function answerRecordOf(
+  packet: MdnsPacket,
+  serviceTag = LIBP2P_SERVICE_TAG,
+): MdnsAnswerRecord | undefined {
+  const answers = packet.answers ?? []
+  const ptr = answers.findLast((record) => record.type === 'PTR')
+  if (ptr?.name !== serviceTag || typeof ptr.ttl !== 'number') return undefined
+  const dnsaddr = [...answers, ...(packet.additionals ?? [])]
+    .filter((record) => record.type === 'TXT')
+    .flatMap((record) => (Array.isArray(record.data) ? record.data : [record.data]))
+    .map(textOf)
+    .find((text) => text.startsWith('dnsaddr='))
+  if (dnsaddr?.includes('/p2p/') !== true) return undefined
+  const peerId = dnsaddr.split('/p2p/').at(-1)?.split('/')[0] ?? ''
+  if (peerId === '') return undefined
+  return { peerId, ttlMs: ptr.ttl * 1000 }
 }
 
 /** The text of a TXT record's data: a string, bytes, or a list of either. */
@@ -191,5 +250,10 @@ export function watchMdns(
     socket?.on('response', (packet: MdnsPacket) => {
       if (!isOwnResponse(packet, selfId, service.peerName)) state.heard()
     })
+    // ahead of the service's own listener, which turns the answer into a `peer` event at once
+    const noteResponse = (packet: MdnsPacket): void => {
+      state.noteResponse(packet, service.serviceTag)
+    }
+    socket?.prependListener?.('response', noteResponse)
   }
 }

@@ -10,15 +10,17 @@ if (!isolation.ok) console.warn(`mDNS e2e SKIPPED: ${isolation.reason}`)
 const mdnsTest = isolation.ok ? test : test.skip
 
 interface MdnsRecord {
-  found: Set<string>
+  found: string[]
+  responses: string[]
   connected: string[]
   failed: string[]
 }
 
 function record(node: P2PNode): MdnsRecord {
-  const recorded: MdnsRecord = { found: new Set(), connected: [], failed: [] }
+  const recorded: MdnsRecord = { found: [], responses: [], connected: [], failed: [] }
   node.discovery.setDiagnosticsCallbacks({
-    onMdnsPeerFound: (peerId) => recorded.found.add(peerId),
+    onMdnsPeerFound: (peerId) => recorded.found.push(peerId),
+    onMdnsResponse: (peerId) => recorded.responses.push(peerId),
     onMdnsConnectSuccess: (peerId) => recorded.connected.push(peerId),
     onMdnsConnectFail: (peerId) => recorded.failed.push(peerId),
   })
@@ -27,7 +29,7 @@ function record(node: P2PNode): MdnsRecord {
 
 describe('mDNS', () => {
   mdnsTest(
-    'two nodes find each other and connect; callbacks move, never for self',
+    'two nodes find each other and connect, each found once however often it answers, never self',
     async () => {
       const a = await testNode({ mdns: true })
       const b = await testNode({ mdns: true })
@@ -37,22 +39,39 @@ describe('mDNS', () => {
       expect(a.snapshot().health.mdns).toEqual({ enabled: true, available: true })
       await b.start()
 
-      // B queries at start and A answers: B finds A at once. A finds B on its next query (10 s).
-      await waitFor(() => recordedB.found.has(a.peerId), 'B to find A', { timeoutMs: 5_000 })
+      // B queries at start and A answers: B finds A at once
+      await waitFor(() => recordedB.found.includes(a.peerId), 'B to find A', { timeoutMs: 5_000 })
       await waitFor(() => recordedB.connected.includes(a.peerId), 'B to connect to A', {
         timeoutMs: 5_000,
       })
       expect(b.snapshot().peerIds).toContain(a.peerId)
-      await waitFor(() => recordedA.found.has(b.peerId), 'A to find B', { timeoutMs: 15_000 })
+      // each queries every 10 s and the other answers: wait for a second round of answers
+      const heard = (r: MdnsRecord, peerId: string): number =>
+        r.responses.filter((id) => id === peerId).length
+      await waitFor(
+        () => heard(recordedA, b.peerId) >= 2 && heard(recordedB, a.peerId) >= 2,
+        'a second round of answers',
+        { timeoutMs: 25_000 },
+      )
 
-      expect(recordedA.found.has(a.peerId)).toBe(false)
-      expect(recordedB.found.has(b.peerId)).toBe(false)
+      // answers again and again, one find: B found A once; A heard B first either before the
+      // connection (a find) or after it (none)
+      expect(recordedB.found).toEqual([a.peerId])
+      expect(recordedA.found.filter((id) => id === b.peerId).length).toBeLessThanOrEqual(1)
+      for (const [node, recorded] of [
+        [a, recordedA],
+        [b, recordedB],
+      ] as const) {
+        expect(recorded.found).not.toContain(node.peerId)
+        expect(recorded.responses).not.toContain(node.peerId)
+      }
+      expect(b.discovery.stats()).toMatchObject({ mdnsPeersFound: 1 })
+      expect(b.discovery.stats().mdnsResponses).toBeGreaterThanOrEqual(2)
       expect(recordedB.failed).not.toContain(a.peerId)
       expect(b.discovery.stats().mdnsConnectSuccesses).toBeGreaterThanOrEqual(1)
-      // A was already connected to B when it found it, so it did not dial
       expect(recordedA.failed).not.toContain(b.peerId)
     },
-    30_000,
+    45_000,
   )
 
   mdnsTest(

@@ -1,17 +1,23 @@
-import { MdnsState, isOwnResponse } from '../../src/node/mdns-probe.js'
+import { EventEmitter } from 'node:events'
+import { TypedEventEmitter } from 'main-event'
+import { SILENT_LOGGER } from '../../src/logger.js'
+import { MdnsState, answerRecordOf, isOwnResponse, watchMdns } from '../../src/node/mdns-probe.js'
+import type { MdnsHandle, MdnsPacket } from '../../src/node/mdns-probe.js'
+import type { PeerDiscoveryEvents } from '@libp2p/interface'
 
 const SELF = '12D3KooWJZnSb1Lkoz4VNGhhUYxo94Uypiv2sgvyUZmXrJchub9M'
 const OTHER = '12D3KooWGN55TLsugEGog8fzGTEm9h8J58Th3Xv5VFLs1vBrzfG2'
 const TAG = '_p2p._udp.local'
 
 /** A response as @libp2p/mdns sends it (multicast-dns decodes TXT data as a list of buffers). */
-function response(peerName: string, peerId: string) {
+function response(peerName: string, peerId: string, ttl = 120) {
   return {
     answers: [
-      { type: 'PTR', name: TAG, data: `${peerName}.${TAG}` },
+      { type: 'PTR', name: TAG, ttl, data: `${peerName}.${TAG}` },
       {
         type: 'TXT',
         name: `${peerName}.${TAG}`,
+        ttl,
         data: [Buffer.from(`dnsaddr=/ip4/192.168.1.5/tcp/4001/p2p/${peerId}`)],
       },
     ],
@@ -69,5 +75,59 @@ describe('the mDNS probe', () => {
       responses: 0,
       lastResponseAt: null,
     })
+  })
+
+  test('reads the peer and record TTL of a libp2p answer, as @libp2p/mdns reads the peer', () => {
+    expect(answerRecordOf(response('othername', OTHER))).toEqual({
+      peerId: OTHER,
+      ttlMs: 120_000,
+    })
+    expect(answerRecordOf(response('othername', OTHER, 3200))?.ttlMs).toBe(3_200_000)
+    expect(answerRecordOf(response('othername', OTHER, 0))?.ttlMs).toBe(0)
+    // a relayed address names the relay first: the peer is the last /p2p/
+    const relayed = {
+      answers: [{ type: 'PTR', name: TAG, ttl: 120, data: `x.${TAG}` }],
+      additionals: [
+        {
+          type: 'TXT',
+          data: [Buffer.from(`dnsaddr=/ip4/10.0.0.1/tcp/1/p2p/${SELF}/p2p-circuit/p2p/${OTHER}`)],
+        },
+      ],
+    }
+    expect(answerRecordOf(relayed)?.peerId).toBe(OTHER)
+    // another service, or an answer without a peer: none
+    expect(answerRecordOf({ answers: [{ type: 'PTR', name: '_http._tcp.local', ttl: 120 }] })).toBe(
+      undefined,
+    )
+    expect(answerRecordOf({ answers: [{ type: 'PTR', name: TAG, ttl: 120 }] })).toBe(undefined)
+    expect(answerRecordOf({})).toBe(undefined)
+    expect(answerRecordOf(response('othername', OTHER), '_other._udp.local')).toBe(undefined)
+  })
+
+  test("tells the discovery service the TTL of the answer its 'peer' event comes from", async () => {
+    const state = new MdnsState()
+    const socket = new EventEmitter()
+    const service = Object.assign(new TypedEventEmitter<PeerDiscoveryEvents>(), {
+      peerName: 'selfname',
+      serviceTag: TAG,
+      mdns: undefined as MdnsHandle['mdns'],
+      // as @libp2p/mdns: its socket and its own 'response' listener exist once start() ran
+      async start() {
+        this.mdns = socket as unknown as MdnsHandle['mdns']
+        socket.on('response', (packet: MdnsPacket) => {
+          const record = answerRecordOf(packet)
+          if (record !== undefined) seen.push(state.recordTtlMs(record.peerId))
+        })
+      },
+    })
+    const seen: Array<number | undefined> = []
+    watchMdns(service, state, SILENT_LOGGER, SELF)
+    await service.start()
+    socket.emit('response', response('othername', OTHER, 120))
+    socket.emit('response', response('othername', OTHER, 0))
+    // the probe's listener ran first, so each event saw its own packet's TTL
+    expect(seen).toEqual([120_000, 0])
+    expect(state.recordTtlMs(SELF)).toBe(undefined)
+    expect(state.facts(true).responses).toBe(2)
   })
 })
