@@ -7,6 +7,7 @@ import {
   createDiagnosticsServer,
   createHealthMetrics,
   createNatMetrics,
+  createProcessMetrics,
   createNetworkMetrics,
   createP2PMetrics,
 } from '@wes/diagnostics'
@@ -119,6 +120,7 @@ export async function createRuntime(
   const healthMetrics = createHealthMetrics(registry, { source })
   const networkMetrics = createNetworkMetrics(registry, { source })
   createNatMetrics(registry, { source })
+  if (options.processMetrics) createProcessMetrics(registry)
   createBuildInfoMetric(registry, {
     version: VERSION,
     libp2p: libp2pVersion(),

@@ -160,6 +160,13 @@ export const SETTINGS: readonly Setting[] = [
     kind: 'boolean',
   },
   {
+    flag: '--no-process-metrics',
+    help: 'do not add the standard process_* and nodejs_* runtime metrics to /metrics',
+    env: 'WES_PROCESS_METRICS',
+    path: 'processMetrics',
+    kind: 'boolean',
+  },
+  {
     flag: '--log-level',
     value: 'level',
     help: "log level; trace adds libp2p's own debug lines",

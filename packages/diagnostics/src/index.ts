@@ -76,6 +76,7 @@ export {
 } from './nat-metrics.js'
 export type { NatMetrics } from './nat-metrics.js'
 export { createBuildInfoMetric } from './build-info.js'
+export { createProcessMetrics } from './process-metrics.js'
 export type { BuildInfo } from './build-info.js'
 
 export {
@@ -130,6 +131,7 @@ export {
   METRIC_TYPES,
   NAT_METRICS,
   NETWORK_METRICS,
+  PROCESS_METRICS,
   SPEC_METRICS,
 } from './metric-table.js'
 export type { MetricType } from './metric-table.js'

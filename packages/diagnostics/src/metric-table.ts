@@ -68,6 +68,27 @@ export const NAT_METRICS = {
   p2p_holepunch_duration_seconds: 'histogram',
 } as const satisfies Record<string, MetricType>
 
+/**
+ * The standard runtime metrics, prom-client's names and types, registered by
+ * `createProcessMetrics` (on by default; `--no-process-metrics` leaves them out). In collection
+ * order: prom-client sets a family's values in its first member's collect (CPU user, heap total,
+ * event-loop lag), so that one comes first.
+ */
+export const PROCESS_METRICS = {
+  process_cpu_user_seconds_total: 'counter',
+  process_cpu_system_seconds_total: 'counter',
+  process_cpu_seconds_total: 'counter',
+  process_resident_memory_bytes: 'gauge',
+  process_open_fds: 'gauge',
+  process_max_fds: 'gauge',
+  process_start_time_seconds: 'gauge',
+  nodejs_heap_size_total_bytes: 'gauge',
+  nodejs_heap_size_used_bytes: 'gauge',
+  nodejs_eventloop_lag_seconds: 'gauge',
+  nodejs_eventloop_lag_p99_seconds: 'gauge',
+  nodejs_gc_duration_seconds: 'histogram',
+} as const satisfies Record<string, MetricType>
+
 /** Every metric a wired node exports besides libp2p's own `libp2p_*` families. */
 export const METRIC_TYPES: Readonly<Record<string, MetricType>> = {
   ...SPEC_METRICS,
@@ -76,4 +97,5 @@ export const METRIC_TYPES: Readonly<Record<string, MetricType>> = {
   ...BUILD_INFO_METRICS,
   ...NETWORK_METRICS,
   ...NAT_METRICS,
+  ...PROCESS_METRICS,
 }

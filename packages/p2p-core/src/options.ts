@@ -217,6 +217,13 @@ export interface P2POptions {
    * @default true
    */
   libp2pMetrics: boolean
+  /**
+   * Serve the standard runtime metrics (`process_*` CPU, memory, file descriptors, start time;
+   * `nodejs_*` heap, event-loop lag, GC time) beside the node's.
+   *
+   * @default true
+   */
+  processMetrics: boolean
   /** @default { minPeers: 3, bootstrapIntervalMs: 5_000, bootstrapMaxIntervalMs: 60_000, dialTimeoutMs: 10_000 } */
   discovery: DiscoveryOptions
   /** @default { bootstrapFailingMs: 60_000, mdnsSilentMs: 30_000, routingGraceMs: 60_000, readyMinPeers: 1 } */
@@ -253,6 +260,7 @@ export const DEFAULT_P2P_OPTIONS: P2POptions = deepFreeze({
   logLevel: 'info',
   logFormat: 'text',
   libp2pMetrics: true,
+  processMetrics: true,
   discovery: {
     minPeers: 3,
     bootstrapIntervalMs: 5_000,
@@ -372,6 +380,7 @@ function validate(o: Record<string, unknown>): P2POptions {
     logLevel: oneOf('logLevel', o.logLevel, LOG_LEVELS),
     logFormat: oneOf('logFormat', o.logFormat, LOG_FORMATS),
     libp2pMetrics: bool('libp2pMetrics', o.libp2pMetrics),
+    processMetrics: bool('processMetrics', o.processMetrics),
     discovery: {
       minPeers: integer('discovery.minPeers', discovery.minPeers, 0, 1000),
       bootstrapIntervalMs: integer(

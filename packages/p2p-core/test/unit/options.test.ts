@@ -29,6 +29,7 @@ describe('resolveOptions', () => {
       logLevel: 'info',
       logFormat: 'text',
       libp2pMetrics: true,
+      processMetrics: true,
       discovery: {
         minPeers: 3,
         bootstrapIntervalMs: 5_000,
