@@ -10,6 +10,7 @@ import { BootstrapHistory } from './bootstrap-history.js'
 import { HolePunchTracker } from './hole-punch.js'
 import { MDNS_READY_TIMEOUT_MS } from './mdns-probe.js'
 import { NatObserver } from './nat-observer.js'
+import { PeerLog } from './peer-log.js'
 import { RelayWatch } from './relay-watch.js'
 import type { BandwidthMeter } from '../bandwidth-meter.js'
 import type { DiscoveryDialEvent, DiscoveryService } from '../discovery/index.js'
@@ -83,6 +84,7 @@ export class DefaultP2PNode implements P2PNode {
   private readonly nat: NatObserver
   private readonly holePunch: HolePunchTracker
   private readonly relayWatch: RelayWatch
+  private readonly peerLog: PeerLog
   private readonly details: DetailsReader
   private startedAt = 0
   private selfCache?: SelfState
@@ -112,6 +114,16 @@ export class DefaultP2PNode implements P2PNode {
   }
   private readonly onPeerDisconnect = (evt: CustomEvent<PeerId>): void => {
     this.holePunch.disconnected(evt.detail)
+    this.peerLog.disconnected({ peer: evt.detail.toString() })
+  }
+  private readonly onPeerConnect = (evt: CustomEvent<PeerId>): void => {
+    const [connection] = this.libp2p.getConnections(evt.detail)
+    this.peerLog.connected({
+      peer: evt.detail.toString(),
+      ...(connection === undefined
+        ? {}
+        : { address: connection.remoteAddr.toString(), direction: connection.direction }),
+    })
   }
 
   constructor(init: NodeLifecycleInit) {
@@ -140,6 +152,7 @@ export class DefaultP2PNode implements P2PNode {
           ),
       log: init.log.forComponent('holepunch'),
     })
+    this.peerLog = new PeerLog(init.log.forComponent('peers'))
     this.relayWatch = new RelayWatch(
       init.handles.relayTransport?.reservationStore,
       (init.libp2p.services as { relay?: RelayServerEvents }).relay,
@@ -311,8 +324,12 @@ export class DefaultP2PNode implements P2PNode {
     this.libp2p[method]('peer:identify', this.onIdentify)
     this.libp2p[method]('connection:open', this.onConnectionOpen)
     this.libp2p[method]('peer:disconnect', this.onPeerDisconnect)
+    this.libp2p[method]('peer:connect', this.onPeerConnect)
     this.relayWatch.watch(on)
-    if (!on) this.holePunch.reset()
+    if (!on) {
+      this.holePunch.reset()
+      this.peerLog.flush()
+    }
   }
 
   private watchCaches(on: boolean): void {
