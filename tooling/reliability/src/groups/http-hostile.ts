@@ -19,6 +19,7 @@ import { createPeer, dial, pingOnce } from '../lib/peers.js'
 import { check, sleep, waitUntil } from '../lib/runner.js'
 import type { CaseContext, Suite } from '../lib/runner.js'
 import { ROUTES } from '../lib/routes.js'
+import { VERBOSE_VIEW_NAMES, VIEWS } from '@wes/diagnostics/client'
 
 const OTHER_METHODS = [
   'POST',
@@ -431,6 +432,49 @@ export async function httpHostile(suite: Suite, scope: CaseContext): Promise<voi
           'a query string was echoed in a body',
         )
       }
+    },
+  )
+
+  await suite.case(
+    'hostile pages of the verbose views: 400 JSON, the value never echoed; good ones 200',
+    30_000,
+    async (ctx) => {
+      const bad = [
+        'limit=0',
+        'limit=-1',
+        'limit=1001',
+        'limit=1e3',
+        'limit=0x10',
+        'limit=%3Cscript%3E',
+        `limit=${'9'.repeat(5_000)}`,
+        'limit=1&limit=2',
+        'offset=-1',
+        'offset=__proto__',
+        'offset=1.5',
+      ]
+      // `limit[]` is another parameter, ignored like any other
+      const good = ['', '&limit=1', '&limit=1000&offset=1000000000', '&offset=0', '&limit[]=0']
+      const cases = VERBOSE_VIEW_NAMES.flatMap((name) => [
+        ...bad.map((q) => ({
+          name: `${name}?verbose&${q.slice(0, 24)}`,
+          data: request('GET', `${VIEWS[name].path}?verbose=1&${q}`),
+          statuses: [400],
+        })),
+        ...good.map((q) => ({
+          name: `${name}?verbose${q}`,
+          data: request('GET', `${VIEWS[name].path}?verbose=1${q}`),
+          statuses: [200],
+        })),
+      ])
+      const results = await expectProper(port, cases, ctx)
+      for (const exchange of results.filter((e) => e.response?.status === 400)) {
+        const body = exchange.response?.body ?? ''
+        check(
+          !body.includes('<script>') && !body.includes('__proto__') && !body.includes('99999'),
+          'a page parameter was echoed in an error body',
+        )
+      }
+      ctx.log(`${cases.length} verbose requests answered properly`)
     },
   )
 
