@@ -1,6 +1,7 @@
 /**
  * Our monitoring against a real Prometheus (Debian's `prometheus` and `promtool`, which `.ci/run`
- * installs): three nodes on loopback, a generated scrape config, queries through the HTTP API.
+ * installs): three nodes on loopback, a generated scrape config that loads our alerts.yml, queries
+ * through the HTTP API; every query of the dashboard and the rules runs on the live series.
  * Prometheus 2.42 asks for OpenMetrics first, so job `wes-p2p` scrapes OpenMetrics; job
  * `wes-p2p-text` scrapes the same nodes through a proxy that asks for the text format 0.0.4.
  */
@@ -32,6 +33,11 @@ const ACCEPTED_LINT = new Map([
   ['p2p_bandwidth_in_rate_bytes_per_sec', 'metric names should not contain abbreviated units'],
   ['p2p_bandwidth_out_rate_bytes_per_sec', 'metric names should not contain abbreviated units'],
 ])
+
+/** packages/diagnostics/monitoring: the dashboard and the alert rules under test. */
+const MONITORING = fileURLToPath(
+  new URL('../../../../packages/diagnostics/monitoring/', import.meta.url),
+)
 
 const nodes: Node[] = []
 let prometheus: ChildProcess | undefined
@@ -176,6 +182,8 @@ beforeAll(async () => {
       'global:',
       '  scrape_interval: 1s',
       '  evaluation_interval: 1s',
+      'rule_files:',
+      `  - '${join(MONITORING, 'alerts.yml')}'`,
       'scrape_configs:',
       "  - job_name: 'wes-p2p'",
       "    metrics_path: '/metrics'",
@@ -275,17 +283,72 @@ describe('a real Prometheus scraping three nodes', () => {
 
   it('the dashboard and the alert rules name only metrics a live node exports', async () => {
     const text = await (await fetch(`http://${nodes[0]?.diagAddr}/metrics`)).text()
-    const exported = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]))
-    const monitoring = fileURLToPath(
-      new URL('../../../../packages/diagnostics/monitoring/', import.meta.url),
+    // a histogram `name` (named so in descriptions) is stored as name_bucket, _sum and _count
+    const exported = new Set(
+      [...text.matchAll(/^# TYPE (\S+) (\S+)/gm)].flatMap(([, name, type]) =>
+        type === 'histogram' ? [name, `${name}_bucket`, `${name}_sum`, `${name}_count`] : [name],
+      ),
     )
     for (const file of ['alerts.yml', 'grafana-dashboard.json']) {
-      const content = await readFile(join(monitoring, file), 'utf8')
+      const content = await readFile(join(MONITORING, file), 'utf8')
       const named = new Set([...content.matchAll(/\bp2p_[a-z_]+\b/g)].map((m) => m[0]))
       expect(named.size).toBeGreaterThan(0)
       expect([...named].filter((name) => !exported.has(name))).toEqual([])
     }
   })
+
+  it('runs every dashboard query, and each of its selectors matches live series', async () => {
+    const dashboard = JSON.parse(
+      await readFile(join(MONITORING, 'grafana-dashboard.json'), 'utf8'),
+    ) as { panels: DashboardPanel[] }
+    const targets = allPanels(dashboard.panels).flatMap((panel) =>
+      (panel.targets ?? []).map((target) => ({
+        where: `panel "${panel.title}" ${target.refId ?? ''}`,
+        // Grafana's `$instance`, with All selected
+        expr: (target.expr ?? '').replace(/\$\{?instance\}?/g, '.*'),
+      })),
+    )
+    expect(targets.length).toBeGreaterThan(40)
+    for (const { where, expr } of targets) {
+      await expect(query(expr).then(() => where)).resolves.toBe(where)
+      await expectLiveSelectors(where, expr)
+    }
+  }, 90_000)
+
+  it('evaluates every alert rule on the live series without an error', async () => {
+    const names = [
+      ...(await readFile(join(MONITORING, 'alerts.yml'), 'utf8')).matchAll(/^\s*- alert: (\S+)$/gm),
+    ].map((m) => m[1])
+    const rules = await rulesUntil((all) =>
+      all.every(
+        (rule) => rule.lastEvaluation !== undefined && !rule.lastEvaluation.startsWith('0'),
+      ),
+    )
+    expect(rules.map((rule) => rule.name).sort()).toEqual([...names].sort())
+    for (const rule of rules) {
+      expect({ rule: rule.name, health: rule.health, error: rule.lastError ?? '' }).toEqual({
+        rule: rule.name,
+        health: 'ok',
+        error: '',
+      })
+      await expectLiveSelectors(`rule ${rule.name}`, rule.query)
+    }
+  }, 60_000)
+
+  it("names the live node's active health reasons in P2PHealthDegraded", async () => {
+    // node A has fewer peers than --min-peers (3): degraded, so the alert is at least pending
+    const alerts = await alertsUntil((all) =>
+      all.some((a) => a.labels.alertname === 'P2PHealthDegraded'),
+    )
+    const degraded = alerts.filter((a) => a.labels.alertname === 'P2PHealthDegraded')
+    const codes = (await query('p2p_health_reason')).map((s) => s.metric.code)
+    for (const alert of degraded) {
+      const description = alert.annotations.description ?? ''
+      const [, listed = ''] = /Active reasons: ([^.]*)\./.exec(description) ?? []
+      expect(listed).not.toBe('')
+      for (const code of listed.split(', ')) expect(codes).toContain(code)
+    }
+  }, 60_000)
 
   it('sees up go to 0 when a node stops', async () => {
     const stopped = nodes[2] as Node
@@ -297,6 +360,71 @@ describe('a real Prometheus scraping three nodes', () => {
     expect(up[0]?.value[1]).toBe('0')
   }, 60_000)
 })
+
+interface DashboardPanel {
+  title: string
+  targets?: { refId?: string; expr?: string }[]
+  panels?: DashboardPanel[]
+}
+
+function allPanels(panels: DashboardPanel[]): DashboardPanel[] {
+  return panels.flatMap((panel) => [panel, ...allPanels(panel.panels ?? [])])
+}
+
+/**
+ * Every selector of `expr` (a metric name and its matchers) selects live series: the metric is
+ * exported and every label value the query matches on exists, since every label set exists from
+ * the start at 0. Waits for the first scrapes.
+ */
+async function expectLiveSelectors(where: string, expr: string): Promise<void> {
+  for (const [selector] of expr.matchAll(/\b(?:p2p_[a-z_]+|up)\b(?:\{[^}]*\})?/g)) {
+    const found = await queryUntil(`count(${selector})`, (r) => r.length > 0, 15_000).catch(
+      () => [],
+    )
+    expect({ where, selector, live: found.length > 0 }).toEqual({ where, selector, live: true })
+  }
+}
+
+interface RuleState {
+  name: string
+  query: string
+  health: string
+  lastError?: string
+  lastEvaluation?: string
+}
+
+/** The alerting rules Prometheus loaded, once `done` accepts them. */
+async function rulesUntil(done: (rules: RuleState[]) => boolean): Promise<RuleState[]> {
+  const deadline = Date.now() + 30_000
+  let rules: RuleState[] = []
+  while (Date.now() < deadline) {
+    const response = await fetch(`${promUrl}/api/v1/rules?type=alert`)
+    const body = (await response.json()) as { data: { groups: { rules: RuleState[] }[] } }
+    rules = body.data.groups.flatMap((group) => group.rules)
+    if (rules.length > 0 && done(rules)) return rules
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+  throw new Error(`the rules never got evaluated: ${JSON.stringify(rules)}`)
+}
+
+interface AlertState {
+  labels: Record<string, string>
+  annotations: Record<string, string>
+  state: string
+}
+
+/** The pending and firing alerts, once `done` accepts them. */
+async function alertsUntil(done: (alerts: AlertState[]) => boolean): Promise<AlertState[]> {
+  const deadline = Date.now() + 45_000
+  let alerts: AlertState[] = []
+  while (Date.now() < deadline) {
+    const response = await fetch(`${promUrl}/api/v1/alerts`)
+    alerts = ((await response.json()) as { data: { alerts: AlertState[] } }).data.alerts
+    if (done(alerts)) return alerts
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+  throw new Error(`no such alert: ${JSON.stringify(alerts)}`)
+}
 
 /** The metric names Prometheus stored for the series `selector` selects. */
 async function storedNames(selector: string): Promise<string[]> {

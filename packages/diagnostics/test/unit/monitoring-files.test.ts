@@ -1,7 +1,7 @@
 /**
  * Checks the monitoring files of packages/diagnostics/monitoring (Prometheus config, alert rules
  * and their promtool unit tests, Grafana dashboard) with promtool and against the metric contract
- * of DESIGN.md. Needs `promtool` on PATH (Debian's `prometheus` package); it never touches a live
+ * of DESIGN.md and metric-table.ts. Needs `promtool` on PATH (Debian's `prometheus` package); it never touches a live
  * node and imports nothing from ../../src.
  */
 import { describe, expect, it } from '@jest/globals'
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse, stringify } from 'yaml'
-import { SPEC_METRICS } from '../../src/metric-table.js'
+import { METRIC_TYPES, SPEC_METRICS } from '../../src/metric-table.js'
 
 const monitoringDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../monitoring')
 
@@ -22,7 +22,45 @@ const COUNTERS = SPEC.filter(([, type]) => type === 'counter').map(([name]) => n
 const ROUTING = 'p2p_routing_table_size'
 const DESIGN_METRICS: readonly string[] = [...GAUGES, ...COUNTERS]
 const NODE_METRICS: readonly string[] = [...DESIGN_METRICS, ROUTING]
-const EXPORTED: ReadonlySet<string> = new Set([...NODE_METRICS, 'up'])
+/** The series a histogram exports: Prometheus stores `_bucket`, `_sum` and `_count`, never `name`. */
+const HISTOGRAM_SERIES = Object.entries(METRIC_TYPES)
+  .filter(([, type]) => type === 'histogram')
+  .flatMap(([name]) => [`${name}_bucket`, `${name}_sum`, `${name}_count`])
+/** Every series name a wired node exports (libp2p's own aside), and Prometheus's `up`. */
+const EXPORTED: ReadonlySet<string> = new Set([
+  ...Object.entries(METRIC_TYPES)
+    .filter(([, type]) => type !== 'histogram')
+    .map(([name]) => name),
+  ...HISTOGRAM_SERIES,
+  'up',
+])
+/** What rate() and increase() may read: counters, and the histograms' series (counters too). */
+const RATE_OK: ReadonlySet<string> = new Set([
+  ...Object.entries(METRIC_TYPES)
+    .filter(([, type]) => type === 'counter')
+    .map(([name]) => name),
+  ...HISTOGRAM_SERIES,
+])
+/** The metrics of reachability, relays, dials, connections and protocols the new rows show. */
+const NETWORK_PANEL_METRICS = [
+  'p2p_reachability',
+  'p2p_addresses',
+  'p2p_relay_reservations',
+  'p2p_relay_reservations_total',
+  'p2p_relayed_connections',
+  'p2p_relay_server_reservations',
+  'p2p_holepunch_total',
+  'p2p_holepunch_duration_seconds_bucket',
+  'p2p_dial_duration_seconds_count',
+  'p2p_dial_duration_seconds_bucket',
+  'p2p_dial_errors_total',
+  'p2p_connections_opened_total',
+  'p2p_connections_closed_total',
+  'p2p_connection_duration_seconds_bucket',
+  'p2p_protocol_bytes_total',
+  'p2p_ping_rtt_seconds_bucket',
+  'p2p_peers_by_agent',
+]
 
 const ALERTS = [
   'P2PConnectionsLow',
@@ -31,9 +69,22 @@ const ALERTS = [
   'P2PNoPeers',
   'P2PRoutingTableEmpty',
   'P2PBootstrapNotSucceeding',
+  'P2PRelayReservationLostWhilePrivate',
+  'P2PDialErrorRatioHigh',
+  'P2PHolePunchesAllFailing',
+  'P2PHealthDegraded',
 ]
 const SEVERITIES = ['critical', 'warning', 'info']
-const ROWS = ['Connections and peers', 'Bandwidth', 'Discovery', 'Routing']
+const ROWS = [
+  'Connections and peers',
+  'Bandwidth',
+  'Discovery',
+  'Routing',
+  'NAT and relay',
+  'Dials',
+  'Connection lifecycle',
+  'Protocols',
+]
 const SPEC_PANELS = [
   'P2P Connections',
   'P2P Peers',
@@ -190,6 +241,32 @@ function metricNames(expr: string): string[] {
   return [...names]
 }
 
+/** The text inside the parentheses that open at `open`, or undefined when they do not close. */
+function parenthesized(expr: string, open: number): string | undefined {
+  let depth = 0
+  for (let i = open; i < expr.length; i++) {
+    if (expr[i] === '(') depth++
+    else if (expr[i] === ')' && --depth === 0) return expr.slice(open + 1, i)
+  }
+  return undefined
+}
+
+/**
+ * The divisors of `expr` that read a rate() or increase(), each with whether it is guarded: a
+ * parenthesised `(... > 0)`, so a window without events drops the series instead of giving NaN.
+ */
+function rateDivisors(expr: string): { divisor: string; guarded: boolean }[] {
+  const out: { divisor: string; guarded: boolean }[] = []
+  for (const m of expr.matchAll(/\/\s*(?:(?:on|ignoring)\s*\([^)]*\)\s*)?/g)) {
+    const at = (m.index ?? 0) + m[0].length
+    const inner = expr[at] === '(' ? parenthesized(expr, at) : undefined
+    const divisor = inner ?? expr.slice(at)
+    if (!/\b(rate|increase)\(/.test(inner ?? divisor.split(/[\s)]/)[0] ?? '')) continue
+    out.push({ divisor, guarded: inner !== undefined && /\)\s*>\s*0\s*$/.test(inner) })
+  }
+  return out
+}
+
 describe('monitoring files: promtool', () => {
   it('promtool check config prometheus.yml passes (it also loads alerts.yml)', async () => {
     const run = await promtool(['check', 'config', 'prometheus.yml'])
@@ -264,8 +341,7 @@ describe('monitoring files: metric names', () => {
       for (const m of expr.matchAll(
         /\b(rate|irate|increase|delta|resets)\s*\(\s*([A-Za-z_:][\w:]*)/g,
       )) {
-        if (!(COUNTERS as readonly string[]).includes(m[2] ?? ''))
-          rateOnGauge.push(`${where}: ${m[0]}`)
+        if (!RATE_OK.has(m[2] ?? '')) rateOnGauge.push(`${where}: ${m[0]}`)
       }
     }
     expect(unknown).toEqual([])
@@ -277,19 +353,31 @@ describe('monitoring files: metric names', () => {
     expect(NODE_METRICS.filter((name) => !used.has(name))).toEqual([])
   })
 
-  it('success ratios are NaN-safe (divide only by a rate guarded with > 0)', async () => {
+  it('the dashboard shows the NAT, relay, dial, connection and protocol metrics', async () => {
+    const used = new Set(dashboardExprs(await readDashboard()).flatMap((e) => metricNames(e.expr)))
+    expect(NETWORK_PANEL_METRICS.filter((name) => !used.has(name))).toEqual([])
+  })
+
+  it("histogram_quantile() reads only the rate of a histogram's _bucket series", async () => {
+    const wrong = dashboardExprs(await readDashboard()).flatMap(({ where, expr }) =>
+      [...expr.matchAll(/histogram_quantile\(\s*[\d.]+\s*,\s*rate\(([a-z0-9_]+)/g)]
+        .filter((m) => !m[1]?.endsWith('_bucket'))
+        .map((m) => `${where}: ${m[0]}`),
+    )
+    expect(wrong).toEqual([])
+  })
+
+  it('ratios are NaN-safe (divide only by a rate or increase guarded with > 0)', async () => {
     const exprs = [
       ...dashboardExprs(await readDashboard()),
       ...ruleExprs(await readYaml<RuleFile>('alerts.yml')),
     ]
-    const ratios = exprs.filter((e) => /\/\s*\(?\s*rate\(/.test(e.expr))
-    expect(ratios.length).toBeGreaterThanOrEqual(2)
-    for (const { where, expr } of ratios) {
-      expect({ where, guarded: /\/\s*\(\s*rate\([^)]*\)\s*>\s*0\s*\)/.test(expr) }).toEqual({
-        where,
-        guarded: true,
-      })
-    }
+    const ratios = exprs.flatMap(({ where, expr }) =>
+      rateDivisors(expr).map(({ guarded }) => ({ where, guarded })),
+    )
+    // bootstrap success (dashboard and rule), hole-punch success, dial errors (dashboard and rule)
+    expect(ratios.length).toBeGreaterThanOrEqual(5)
+    expect(ratios.filter((r) => !r.guarded)).toEqual([])
   })
 })
 
@@ -321,7 +409,7 @@ describe('monitoring files: Grafana dashboard', () => {
     expect(text?.replace(/\s/g, '')).toBe('label_values(p2p_peers_total,instance)')
   })
 
-  it('has the four rows and the spec panels', async () => {
+  it('has the eight rows and the spec panels', async () => {
     const panels = allPanels((await readDashboard()).panels)
     expect(panels.filter((p) => p.type === 'row').map((p) => p.title)).toEqual(ROWS)
     const titles = panels.map((p) => p.title)
@@ -370,7 +458,8 @@ describe('monitoring files: rules and config', () => {
       const description = r.annotations?.description ?? ''
       if (!description.includes('{{ $labels.instance }}'))
         problems.push(`${r.alert}: description lacks instance`)
-      if (!description.includes('{{ $value }}'))
+      // the value as it is, or formatted: {{ $value | humanize }}, {{ printf "%.0f" $value }}
+      if (!/\{\{[^}]*\$value\b[^}]*\}\}/.test(description))
         problems.push(`${r.alert}: description lacks value`)
       if (!r.for) problems.push(`${r.alert}: no for`)
     }
