@@ -38,9 +38,12 @@ export function createConnectionByteCounter(): ConnectionByteCounter {
   const counts = new WeakMap<object, ConnectionBytes>()
   return {
     track(maConn) {
-      if (counts.has(maConn.timeline)) return
+      // a connection without a timeline object cannot be found again: leave it uncounted rather
+      // than fail its upgrade (a WeakMap key must be an object)
+      const { timeline } = maConn as { timeline?: unknown }
+      if (typeof timeline !== 'object' || timeline === null || counts.has(timeline)) return
       const bytes: ConnectionBytes = { inBytes: 0, outBytes: 0 }
-      counts.set(maConn.timeline, bytes)
+      counts.set(timeline, bytes)
       maConn.addEventListener('message', (evt) => {
         bytes.inBytes += evt.data.byteLength
       })

@@ -49,6 +49,14 @@ describe('connection byte counter', () => {
     expect(counter.bytesOf(conn)).toEqual({ inBytes: 3, outBytes: 10 })
   })
 
+  test('a connection without a timeline is left uncounted, never an error', () => {
+    const counter = createConnectionByteCounter()
+    const conn = new FakeConnection() as unknown as { timeline?: unknown }
+    delete conn.timeline
+    expect(() => counter.track(conn as MultiaddrConnection)).not.toThrow()
+    expect(counter.bytesOf({ timeline: { open: 0 } })).toBeUndefined()
+  })
+
   test('the Metrics component shows it every connection, relayed ones too, which the meter leaves out', () => {
     const meter = createBandwidthMeter()
     const counter = createConnectionByteCounter()
