@@ -22,6 +22,7 @@ describe('snapshot', () => {
 
     expect(Object.keys(s).sort()).toEqual(
       [
+        'agents',
         'bandwidth',
         'connections',
         'facts',
@@ -29,6 +30,7 @@ describe('snapshot', () => {
         'hostId',
         'listenAddrs',
         'peerIds',
+        'protocols',
         'routing',
       ].sort(),
     )
@@ -82,6 +84,23 @@ describe('snapshot', () => {
           scope: 'private',
         },
       ],
+      // nobody has seen the node yet, and no relayed connection exists
+      nat: { behindNat: false, externalIps: [], observedBy: 0, since: null },
+      holePunch: {
+        enabled: true,
+        attempts: 0,
+        successes: 0,
+        failures: 0,
+        pending: 0,
+        last: null,
+        recent: [],
+      },
+      relay: {
+        relayedConnections: 0,
+        reservationsCreated: 0,
+        reservationsRemoved: 0,
+        serverReservations: 0,
+      },
     })
     // JSON round trip: plain data only
     expect(JSON.parse(JSON.stringify(s))).toEqual(s)
