@@ -193,6 +193,14 @@ export const SETTINGS: readonly Setting[] = [
     kind: 'integer',
   },
   {
+    flag: '--max-inbound-pending',
+    value: 'n',
+    help: 'inbound connections that may be in their handshake at once; more are refused',
+    env: 'WES_MAX_INBOUND_PENDING',
+    path: 'maxInboundPending',
+    kind: 'integer',
+  },
+  {
     flag: '--min-peers',
     value: 'n',
     help: 'retry bootstrap while fewer peers are connected; health is degraded below it',

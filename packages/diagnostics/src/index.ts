@@ -60,6 +60,7 @@ export {
   createNetworkMetrics,
   DIAL_DURATION_BUCKETS,
   DIAL_ERROR_REASONS,
+  INBOUND_REFUSAL_REASONS,
   PING_RTT_BUCKETS,
   MAX_PROTOCOL_LABELS,
   OTHER_PROTOCOL,
@@ -86,6 +87,7 @@ export {
   healthVerdict,
   healthVerdictOf,
   hostPortOf,
+  INBOUND_REFUSED_WINDOW_MS,
   SYMMETRIC_NAT_MIN_PORTS,
 } from './verdict.js'
 export type {
@@ -189,6 +191,7 @@ export type {
   HealthSnapshot,
   HealthThresholds,
   HolePunchFacts,
+  InboundRefusalFacts,
   HolePunchResult,
   MdnsFacts,
   NatFacts,

@@ -54,6 +54,7 @@ export const NETWORK_METRICS = {
   p2p_dial_errors_total: 'counter',
   p2p_ping_rtt_seconds: 'histogram',
   p2p_peers_by_agent: 'gauge',
+  p2p_inbound_refused_total: 'counter',
 } as const satisfies Record<string, MetricType>
 
 /** Reachability, relays and hole punching, registered by `createNatMetrics`. */

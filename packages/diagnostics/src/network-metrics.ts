@@ -1,6 +1,7 @@
 /**
  * The metrics that explain a node's network beyond the spec's totals: what each protocol moves,
- * connections as they open and close, outbound dials, ping round trips, and peers by agent. Every label takes its values from a fixed set, and
+ * connections as they open and close, outbound dials, ping round trips, peers by agent, and inbound
+ * connections refused. Every label takes its values from a fixed set, and
  * every series exists from the start at 0; a peer ID or an address is never a label value.
  * Names and types are in metric-table.ts.
  */
@@ -54,6 +55,18 @@ export const DIAL_ERROR_REASONS: readonly DialErrorClass[] = [
   'aborted',
   'other',
 ]
+
+/**
+ * The `reason` label values of `p2p_inbound_refused_total`: libp2p's pending-handshake limit
+ * (`--max-inbound-pending`), its per-host rate limit, its connection limit (`--max-connections`),
+ * or its deny list.
+ */
+export const INBOUND_REFUSAL_REASONS = [
+  'pending_limit',
+  'rate_limit',
+  'max_connections',
+  'denied',
+] as const
 
 /** Bucket bounds of `p2p_ping_rtt_seconds`: 1 ms to 5 s. */
 export const PING_RTT_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5]
@@ -129,6 +142,8 @@ export function totalsFollower<Label extends string>(
  *   pings every peer every 10 s), across peers, moved by `networkCallbacks`.
  * - `p2p_peers_by_agent{agent}`: connected peers by the class of the agent they announced
  *   (`AGENT_CLASSES`: known implementations, `other`, `unknown`), read at scrape time.
+ * - `p2p_inbound_refused_total{reason}`: inbound connections libp2p refused before their
+ *   handshake, moved by `networkCallbacks`.
  *
  * @example
  * ```ts
@@ -236,6 +251,14 @@ export function createNetworkMetrics(registry: Registry, components: P2PMetricsC
   })
   for (const agent of AGENT_CLASSES) peersByAgent.set({ agent }, 0)
 
+  const inboundRefused = new Counter({
+    name: 'p2p_inbound_refused_total',
+    help: 'Inbound connections libp2p refused before their handshake, by reason: pending_limit (--max-inbound-pending), rate_limit (5 a second from one host), max_connections (--max-connections), denied (deny list).',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  })
+  for (const reason of INBOUND_REFUSAL_REASONS) inboundRefused.inc({ reason }, 0)
+
   const networkCallbacks: Required<NetworkCallbacks> = {
     onConnectionOpen: guarded(({ direction, transport }) => {
       if (isOneOf(direction, CONNECTION_DIRECTIONS) && isOneOf(transport, CONNECTION_TRANSPORTS)) {
@@ -266,6 +289,9 @@ export function createNetworkMetrics(registry: Registry, components: P2PMetricsC
     onPing: guarded(({ rttMs }) => {
       if (Number.isFinite(rttMs) && rttMs >= 0) pingRtt.observe(rttMs / 1_000)
     }),
+    onInboundRefused: guarded(({ reason }) => {
+      if (isOneOf(reason, INBOUND_REFUSAL_REASONS)) inboundRefused.inc({ reason })
+    }),
   }
 
   return {
@@ -277,6 +303,7 @@ export function createNetworkMetrics(registry: Registry, components: P2PMetricsC
     dialErrors,
     pingRtt,
     peersByAgent,
+    inboundRefused,
     networkCallbacks,
   }
 }

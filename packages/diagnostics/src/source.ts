@@ -165,6 +165,19 @@ export interface RelayFacts {
   serverReservations: number | null
 }
 
+/** Inbound connections libp2p refused before their handshake, since the node started. */
+export interface InboundRefusalFacts {
+  /** The pending-handshake limit in force (`--max-inbound-pending`). */
+  maxPending: number
+  /** The connection limit in force (`--max-connections`). */
+  maxConnections: number
+  /**
+   * By reason (`pending_limit`, `rate_limit`, `max_connections`, `denied`): how many, and the
+   * Unix ms of the last.
+   */
+  reasons: Record<string, { count: number; lastAt: number | null }>
+}
+
 /** What the health verdict reads beyond the counts of the snapshot. */
 export interface HealthFacts {
   /** Unix ms when the node started. */
@@ -179,6 +192,8 @@ export interface HealthFacts {
   holePunch?: HolePunchFacts
   /** Absent from sources older than relay tracking. */
   relay?: RelayFacts
+  /** Absent from sources older than refusal counting. */
+  inboundRefused?: InboundRefusalFacts
 }
 
 /** One consistent read of a running node. */
@@ -299,4 +314,6 @@ export interface NetworkCallbacks {
   onConnectionClose?(event: ConnectionCloseEvent): void
   onDialEnd?(event: DialEndEvent): void
   onPing?(event: PingEvent): void
+  /** libp2p refused an inbound connection before its handshake; `reason` as the metric's. */
+  onInboundRefused?(event: { reason: string }): void
 }

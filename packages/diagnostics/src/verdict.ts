@@ -6,8 +6,7 @@
  *
  * Each rule is one function of the same context; a rule that cannot be told from the snapshot
  * (the facts of an older source are missing) says nothing. Not judged, for want of a sound signal:
- * the clock (nothing libp2p does depends on it) and inbound connections refused by the node's own
- * limits (libp2p does not report them).
+ * the clock (nothing libp2p does depends on it).
  *
  * Over 300 lines on purpose: one small rule per reason code, each beside its hint.
  */
@@ -18,6 +17,7 @@ import type {
   DialErrorClass,
   HealthFacts,
   HealthThresholds,
+  InboundRefusalFacts,
 } from './source.js'
 
 /** The node's health: `ok` with no reason but notes, `degraded`, or `down`. */
@@ -34,6 +34,7 @@ export const HEALTH_REASON_CODES = [
   'no_peers',
   'below_min_peers',
   'bootstrap_unreachable',
+  'inbound_refused',
   'not_reachable_no_relay',
   'reachable_via_relay',
   'behind_symmetric_nat',
@@ -329,10 +330,55 @@ const routingTableEmpty: Rule = ({ snapshot, facts, thresholds, nowMs, peers }) 
   }
 }
 
+/** Refusals older than this are history: `inbound_refused` names the reasons seen within it. */
+export const INBOUND_REFUSED_WINDOW_MS = 10 * 60_000
+
+/** What to do about inbound connections refused for a reason, with the limits in force. */
+function inboundRefusedHint(reason: string, refused: InboundRefusalFacts): string | undefined {
+  switch (reason) {
+    case 'pending_limit':
+      return `more peers were in their handshake at once than the pending-handshake limit allows (${refused.maxPending}): raise it on a node many peers dial at once, such as a bootstrap node, e.g. --max-inbound-pending ${Math.max(64, refused.maxPending * 4)}`
+    case 'max_connections':
+      return `the node was at its connection limit (${refused.maxConnections}): raise --max-connections if the host has room`
+    case 'rate_limit':
+      return "one host opened more than 5 connections within a second, libp2p's per-host limit: many peers behind one address (a NAT) or a peer redialling in a loop; --log-level trace shows libp2p's own line with the address"
+    case 'denied':
+      return "the node's deny list refused them"
+    default:
+      return undefined
+  }
+}
+
+const inboundRefused: Rule = ({ facts, nowMs }) => {
+  const refused = facts?.inboundRefused
+  if (refused === undefined) return undefined
+  const active = Object.entries(refused.reasons).filter(
+    ([, seen]) =>
+      seen.count > 0 && seen.lastAt !== null && nowMs - seen.lastAt < INBOUND_REFUSED_WINDOW_MS,
+  )
+  if (active.length === 0) return undefined
+  const last = Math.max(...active.map(([, seen]) => seen.lastAt ?? 0))
+  const capacity = active.some(
+    ([reason]) => reason === 'pending_limit' || reason === 'max_connections',
+  )
+  return {
+    // a full node turns peers away; the other reasons are the node's own policy at work
+    severity: capacity ? 'degraded' : 'info',
+    message: `libp2p refused inbound connections before their handshake: ${active
+      .map(([reason, seen]) => `${reason} (${seen.count} since start)`)
+      .join(', ')}, the last ${duration(Math.max(0, nowMs - last))} ago`,
+    hint: active
+      .map(([reason]) => inboundRefusedHint(reason, refused))
+      .filter((hint) => hint !== undefined)
+      .join('; '),
+  }
+}
+
 const RULES: Readonly<Record<HealthReasonCode, Rule>> = {
   no_peers: noPeers,
   below_min_peers: belowMinPeers,
   bootstrap_unreachable: bootstrapUnreachable,
+  inbound_refused: inboundRefused,
   not_reachable_no_relay: notReachableNoRelay,
   reachable_via_relay: reachableViaRelay,
   behind_symmetric_nat: behindSymmetricNat,

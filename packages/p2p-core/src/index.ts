@@ -108,6 +108,8 @@ export {
   CONNECTION_CLOSE_REASONS,
   CONNECTION_DIRECTIONS,
   CONNECTION_TRANSPORTS,
+  INBOUND_CONNECTION_THRESHOLD,
+  INBOUND_REFUSAL_REASONS,
   OTHER_PROTOCOL,
   PING_PROTOCOL,
 } from './network/index.js'
@@ -118,6 +120,9 @@ export type {
   ConnectionOpenEvent,
   ConnectionTransport,
   DialEndEvent,
+  InboundRefusalFacts,
+  InboundRefusalReason,
+  InboundRefusedEvent,
   NetworkCallbacks,
   NetworkService,
   PingEvent,

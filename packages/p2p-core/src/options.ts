@@ -234,6 +234,15 @@ export interface P2POptions {
    * @default 300
    */
   maxConnections: number
+  /**
+   * Inbound connections that may be in their handshake at once (libp2p's
+   * `connectionManager.maxIncomingPendingConnections`); one more is refused
+   * (`p2p_inbound_refused_total{reason="pending_limit"}`). Raise it for a node many peers dial at
+   * once, such as a bootstrap node.
+   *
+   * @default 10 (libp2p's)
+   */
+  maxInboundPending: number
 }
 
 /** Options as a caller gives them: every field optional, nested objects partial. */
@@ -274,6 +283,7 @@ export const DEFAULT_P2P_OPTIONS: P2POptions = deepFreeze({
     readyMinPeers: 1,
   },
   maxConnections: 300,
+  maxInboundPending: 10,
 })
 
 const NESTED_KEYS = ['dht', 'relay', 'discovery', 'health'] as const
@@ -409,6 +419,7 @@ function validate(o: Record<string, unknown>): P2POptions {
       readyMinPeers: integer('health.readyMinPeers', health.readyMinPeers, 0, 1000),
     },
     maxConnections: integer('maxConnections', o.maxConnections, 1, 10_000),
+    maxInboundPending: integer('maxInboundPending', o.maxInboundPending, 1, 10_000),
   }
 
   if (options.discovery.bootstrapMaxIntervalMs < options.discovery.bootstrapIntervalMs) {

@@ -6,6 +6,7 @@
 import type { DialErrorClass } from './dial-error.js'
 import type { HolePunchFacts } from './node/hole-punch.js'
 import type { NatFacts } from './node/nat-observer.js'
+import type { InboundRefusalFacts } from './network/index.js'
 import type { DhtMode, HealthOptions } from './options.js'
 
 /** `"public" | "private" | "unknown"`, as AutoNAT reports it. */
@@ -142,6 +143,8 @@ export interface HealthFacts {
   /** Hole punches (DCUtR) of relayed connections since start. */
   holePunch: HolePunchFacts
   relay: RelayFacts
+  /** Inbound connections libp2p refused before their handshake, by reason, since start. */
+  inboundRefused: InboundRefusalFacts
 }
 
 /** Circuit relay: the node's relayed connections, its reservations, and those it serves. */

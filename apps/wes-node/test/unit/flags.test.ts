@@ -96,6 +96,8 @@ describe('commander options generated from the table', () => {
       'json',
       '--max-connections',
       '5',
+      '--max-inbound-pending',
+      '400',
       '--listen',
       '/ip4/127.0.0.1/tcp/0',
       '/ip6/::1/tcp/0',
@@ -107,6 +109,7 @@ describe('commander options generated from the table', () => {
       dht: { mode: 'server' },
       logFormat: 'json',
       maxConnections: 5,
+      maxInboundPending: 400,
       listen: ['/ip4/127.0.0.1/tcp/0', '/ip6/::1/tcp/0'],
     })
   })

@@ -9,6 +9,7 @@ import {
   CONNECTION_DIRECTIONS as NODE_DIRECTIONS,
   CONNECTION_TRANSPORTS as NODE_TRANSPORTS,
   DIAL_ERROR_CLASSES,
+  INBOUND_REFUSAL_REASONS as NODE_REFUSAL_REASONS,
   OTHER_PROTOCOL as NODE_OTHER_PROTOCOL,
 } from '@wes/p2p-core'
 import {
@@ -16,6 +17,7 @@ import {
   CONNECTION_DIRECTIONS,
   CONNECTION_TRANSPORTS,
   DIAL_ERROR_REASONS,
+  INBOUND_REFUSAL_REASONS,
   OTHER_PROTOCOL,
 } from '@wes/diagnostics'
 
@@ -28,6 +30,7 @@ describe("the metrics' label sets are the node's", () => {
     ['connection transports', CONNECTION_TRANSPORTS, NODE_TRANSPORTS],
     ['connection close reasons', CONNECTION_CLOSE_REASONS, NODE_CLOSE_REASONS],
     ['the other protocol', [OTHER_PROTOCOL], [NODE_OTHER_PROTOCOL]],
+    ['inbound refusal reasons', INBOUND_REFUSAL_REASONS, NODE_REFUSAL_REASONS],
   ])('%s', (_what, metrics, node) => {
     expect(sorted(metrics)).toEqual(sorted(node))
   })

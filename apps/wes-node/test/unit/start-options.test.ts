@@ -148,6 +148,11 @@ describe('resolveStartOptions', () => {
   it.each([
     [{ WES_MDNS: 'maybe' }, /WES_MDNS.*maybe/],
     [{ WES_MAX_CONNECTIONS: '12x' }, /WES_MAX_CONNECTIONS/],
+    [{ WES_MAX_INBOUND_PENDING: 'many' }, /WES_MAX_INBOUND_PENDING.*expected an integer/],
+    [
+      { WES_MAX_INBOUND_PENDING: '0' },
+      /environment.*maxInboundPending: 0 \(expected an integer from 1/,
+    ],
     [{ WES_DHT_MODE: 'fast' }, /environment.*dht\.mode/],
     [{ WES_BOOTSTRAP: '/ip4/127.0.0.1/tcp/1' }, /bootstrap/],
   ])('rejects bad environment %p', async (env, pattern) => {
@@ -161,12 +166,30 @@ describe('resolveStartOptions', () => {
     [{ bootstrap: ['/ip4/127.0.0.1/tcp/4001'] }, /bootstrap/],
     [{ diagnosticsAddr: '127.0.0.1:99999' }, /diagnosticsAddr/],
     [{ maxConnections: 0 }, /maxConnections/],
+    [{ maxInboundPending: 0 }, /flags: invalid option maxInboundPending: 0/],
+    [
+      { maxInboundPending: 10_001 },
+      /maxInboundPending: 10001 \(expected an integer from 1 to 10000\)/,
+    ],
   ])('rejects bad flags %p', async (flags, pattern) => {
     const error = await resolveStartOptions({ ...typed(flags), env: {} }).catch(
       (err: unknown) => err,
     )
     expect(error).toMatchObject({ exitCode: 2 })
     expect((error as Error).message).toMatch(pattern)
+  })
+
+  it('takes --max-inbound-pending from the config file, WES_MAX_INBOUND_PENDING and the flag, in that order', async () => {
+    const path = await configFile('{"maxInboundPending": 32}')
+    const fromFile = await resolveStartOptions({ ...typed({ config: path }), env: {} })
+    expect(fromFile.maxInboundPending).toBe(32)
+    const env = { WES_MAX_INBOUND_PENDING: '64' }
+    expect((await resolveStartOptions({ ...typed({ config: path }), env })).maxInboundPending).toBe(
+      64,
+    )
+    const flags = typed({ config: path, maxInboundPending: 400 })
+    expect((await resolveStartOptions({ ...flags, env })).maxInboundPending).toBe(400)
+    expect((await resolveStartOptions({ ...typed({}), env: {} })).maxInboundPending).toBe(10)
   })
 
   it('accepts a bootstrap multiaddr with a peer id from the environment, split on commas', async () => {

@@ -5,6 +5,7 @@
 
 import type { ConnectionCloseEvent, ConnectionOpenEvent } from './connections.js'
 import type { DialEndEvent } from './dials.js'
+import type { InboundRefusedEvent } from './inbound-refusals.js'
 import type { PingEvent } from './ping-rtt.js'
 
 export interface NetworkCallbacks {
@@ -16,6 +17,8 @@ export interface NetworkCallbacks {
   onDialEnd?(event: DialEndEvent): void
   /** One of the node's own pings got its echo back (the connection monitor's or the ping service's). */
   onPing?(event: PingEvent): void
+  /** libp2p refused an inbound connection before its handshake (inbound-refusals.ts). */
+  onInboundRefused?(event: InboundRefusedEvent): void
 }
 
 /** Calls one callback; a callback that throws never breaks the node. */

@@ -138,6 +138,7 @@ export async function composeLibp2p(
     streamMuxers: [yamux()],
     connectionManager: {
       maxConnections: options.maxConnections,
+      maxIncomingPendingConnections: options.maxInboundPending,
       dialTimeout: options.discovery.dialTimeoutMs,
     },
     metrics: wireMetrics(

@@ -141,7 +141,11 @@ export async function createP2PNode(
   const bandwidth = createBandwidthMeter()
   const connectionBytes = createConnectionByteCounter()
   const mdnsState = new MdnsState()
-  const network = new NetworkObserver({ dhtProtocol: options.dht.protocol })
+  const network = new NetworkObserver({
+    dhtProtocol: options.dht.protocol,
+    maxInboundPending: options.maxInboundPending,
+    maxConnections: options.maxConnections,
+  })
 
   const { libp2p, handles } = await composeLibp2p(options, {
     privateKey,

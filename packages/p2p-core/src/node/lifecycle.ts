@@ -279,6 +279,7 @@ export class DefaultP2PNode implements P2PNode {
         nat: this.nat.facts(),
         holePunch: this.holePunch.facts(),
         relay: this.relayWatch.facts(relayed),
+        inboundRefused: this.network.inboundRefusals(),
       },
     }
   }

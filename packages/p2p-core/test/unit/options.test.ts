@@ -43,6 +43,7 @@ describe('resolveOptions', () => {
         readyMinPeers: 1,
       },
       maxConnections: 300,
+      maxInboundPending: 10,
     })
     expect(resolveOptions({})).toEqual(DEFAULT_P2P_OPTIONS)
   })
@@ -213,6 +214,17 @@ describe('resolveOptions', () => {
       'invalid option maxConnections: 0 (expected an integer from 1 to 10000)',
     ],
     [{ maxConnections: '300' }, 'maxConnections', 'invalid option maxConnections: "300"'],
+    [
+      { maxInboundPending: 0 },
+      'maxInboundPending',
+      'invalid option maxInboundPending: 0 (expected an integer from 1 to 10000)',
+    ],
+    [
+      { maxInboundPending: 2.5 },
+      'maxInboundPending',
+      'invalid option maxInboundPending: 2.5 (expected an integer from 1 to 10000)',
+    ],
+    [{ maxInboundPending: '400' }, 'maxInboundPending', 'invalid option maxInboundPending: "400"'],
     [
       { health: { bootstrapFailingMs: -1 } },
       'health.bootstrapFailingMs',
