@@ -101,6 +101,16 @@ describe('snapshot', () => {
         reservationsRemoved: 0,
         serverReservations: 0,
       },
+      inboundRefused: {
+        maxPending: 10,
+        maxConnections: 300,
+        reasons: {
+          pending_limit: { count: 0, lastAt: null },
+          rate_limit: { count: 0, lastAt: null },
+          max_connections: { count: 0, lastAt: null },
+          denied: { count: 0, lastAt: null },
+        },
+      },
     })
     // JSON round trip: plain data only
     expect(JSON.parse(JSON.stringify(s))).toEqual(s)
