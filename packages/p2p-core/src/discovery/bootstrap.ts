@@ -29,6 +29,15 @@ export interface BootstrapDiscoveryInit {
 export interface BootstrapDiscovery extends DiscoveryMechanism {
   /** The delay of the next scheduled round in milliseconds, if one is scheduled. */
   nextDelayMs(): number | undefined
+  /**
+   * Replaces the bootstrap peers (a configuration reload). While running, the schedule starts
+   * again from its first round: every configured peer not connected is dialled now. Connections
+   * to peers no longer listed stay open. Returns false, changing nothing, when the list names the
+   * same peers at the same addresses.
+   *
+   * @throws when an entry is not a multiaddr ending in `/p2p/<peer id>` (nothing is changed)
+   */
+  setBootstrap(bootstrap: readonly string[]): boolean
 }
 
 /** A configured bootstrap peer. */
@@ -55,7 +64,7 @@ export function bootstrapPeersOf(bootstrap: readonly string[], selfId: string): 
 class DefaultBootstrapDiscovery implements BootstrapDiscovery {
   readonly name = 'bootstrap'
   private readonly init: BootstrapDiscoveryInit
-  private readonly peers: BootstrapPeer[]
+  private peers: BootstrapPeer[]
   /** Peers whose last dial failed, so a failure streak is logged once. */
   private readonly failing = new Set<string>()
   private context?: DiscoveryContext
@@ -72,6 +81,29 @@ class DefaultBootstrapDiscovery implements BootstrapDiscovery {
 
   nextDelayMs(): number | undefined {
     return this.timerDelayMs
+  }
+
+  setBootstrap(bootstrap: readonly string[]): boolean {
+    const peers = bootstrapPeersOf(bootstrap, this.init.selfId)
+    const same =
+      peers.length === this.peers.length &&
+      peers.every((peer, i) => {
+        const previous = this.peers[i]
+        return previous?.id === peer.id && previous.address.equals(peer.address)
+      })
+    if (same) {
+      return false
+    }
+    this.peers = peers
+    for (const id of this.failing) {
+      if (!peers.some((peer) => peer.id === id)) this.failing.delete(id)
+    }
+    if (this.context != null) {
+      this.clearTimer()
+      this.retryRound = 0
+      this.runRound(true)
+    }
+    return true
   }
 
   start(context: DiscoveryContext): void {

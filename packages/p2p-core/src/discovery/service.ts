@@ -88,6 +88,15 @@ export interface DiscoveryService extends TypedEventTarget<DiscoveryEvents> {
   stats(): DiscoveryStats
   /** The delay of the next scheduled bootstrap round in milliseconds, if one is scheduled. */
   nextBootstrapDelayMs(): number | undefined
+  /**
+   * Replaces the bootstrap peers, e.g. on a configuration reload. While running, every listed
+   * peer that is not connected is dialled at once and the retry schedule starts again; peers no
+   * longer listed are not dialled again, their connections stay. Returns false, changing
+   * nothing, when the list names the same peers at the same addresses.
+   *
+   * @throws when an entry is not a multiaddr ending in `/p2p/<peer id>` (nothing is changed)
+   */
+  setBootstrap(bootstrap: readonly string[]): boolean
 }
 
 class DefaultDiscoveryService
@@ -149,6 +158,10 @@ class DefaultDiscoveryService
 
   nextBootstrapDelayMs(): number | undefined {
     return this.bootstrap.nextDelayMs()
+  }
+
+  setBootstrap(bootstrap: readonly string[]): boolean {
+    return this.bootstrap.setBootstrap(bootstrap)
   }
 
   start(): void {

@@ -24,11 +24,30 @@ interface DialRecord {
 }
 
 export class BootstrapHistory {
-  private readonly peers: readonly BootstrapPeer[]
+  private readonly selfId: string
+  private peers: readonly BootstrapPeer[]
   private readonly records = new Map<string, DialRecord>()
 
   constructor(bootstrap: readonly string[], selfId: string) {
+    this.selfId = selfId
     this.peers = bootstrapPeersOf(bootstrap, selfId)
+  }
+
+  /**
+   * Follows a new bootstrap list (a configuration reload). A peer still listed at the same address
+   * keeps its history (failing before the reload, it is still failing since then); the others
+   * start afresh, so a corrected address is not blamed for the old one's failures.
+   */
+  setBootstrap(bootstrap: readonly string[]): void {
+    const previous = this.peers
+    this.peers = bootstrapPeersOf(bootstrap, this.selfId)
+    for (const id of this.records.keys()) {
+      const now = this.peers.find((peer) => peer.id === id)
+      const before = previous.find((peer) => peer.id === id)
+      if (now === undefined || before === undefined || !now.address.equals(before.address)) {
+        this.records.delete(id)
+      }
+    }
   }
 
   /** Forgets every dial (on start: a new run's history starts empty). */

@@ -71,7 +71,7 @@ export interface P2PNodeComponents {
 export interface P2PNode {
   /** The node's peer ID, known from creation (it comes from the persisted identity). */
   readonly peerId: string
-  /** The resolved, validated options. */
+  /** The resolved, validated options (`bootstrap` as `setBootstrap` last set it). */
   readonly options: P2POptions
   /** The libp2p host, for what this package does not wrap. */
   readonly libp2p: Libp2p
@@ -86,6 +86,16 @@ export interface P2PNode {
   start(): Promise<void>
   /** Stops discovery, then libp2p; clears every timer and listener. Idempotent. */
   stop(): Promise<void>
+  /**
+   * Replaces the bootstrap peers (a configuration reload): `options` and the snapshot follow,
+   * and the history of a peer still listed at the same address is kept. While the node runs,
+   * every listed peer not connected is dialled at once; connections to peers no longer listed
+   * stay open. Returns whether the peers to dial changed.
+   *
+   * @throws {OptionsError} naming `bootstrap[i]` when an entry is not a multiaddr ending in
+   *   `/p2p/<peer id>`; nothing is changed then
+   */
+  setBootstrap(bootstrap: readonly string[]): boolean
   /** The node's addresses with `/p2p/<peer id>` (empty while stopped). */
   getMultiaddrs(): string[]
   /**

@@ -5,6 +5,7 @@
  */
 
 import { NotStartedError } from '../errors.js'
+import { checkBootstrapAddr } from '../option-checks.js'
 import { addressFactsOf, reachabilityOf } from '../reachability.js'
 import { BootstrapHistory } from './bootstrap-history.js'
 import { HolePunchTracker } from './hole-punch.js'
@@ -70,10 +71,11 @@ export interface NodeLifecycleInit {
 
 export class DefaultP2PNode implements P2PNode {
   readonly peerId: string
-  readonly options: P2POptions
   readonly libp2p: Libp2p
   readonly discovery: DiscoveryService
   readonly bandwidth: BandwidthMeter
+  /** The options, with the bootstrap list `setBootstrap` last gave. */
+  private currentOptions: P2POptions
   private currentStatus: P2PNodeStatus = 'stopped'
   private transition: Promise<void> = Promise.resolve()
   readonly network: NetworkObserver
@@ -127,7 +129,7 @@ export class DefaultP2PNode implements P2PNode {
   }
 
   constructor(init: NodeLifecycleInit) {
-    this.options = init.options
+    this.currentOptions = init.options
     this.libp2p = init.libp2p
     this.peerId = init.libp2p.peerId.toString()
     this.bandwidth = init.bandwidth
@@ -161,6 +163,19 @@ export class DefaultP2PNode implements P2PNode {
 
   get status(): P2PNodeStatus {
     return this.currentStatus
+  }
+
+  get options(): P2POptions {
+    return this.currentOptions
+  }
+
+  setBootstrap(bootstrap: readonly string[]): boolean {
+    bootstrap.forEach((value, i) => checkBootstrapAddr(`bootstrap[${i}]`, value))
+    const changed = this.discovery.setBootstrap(bootstrap)
+    this.bootstrapHistory.setBootstrap(bootstrap)
+    this.currentOptions = { ...this.currentOptions, bootstrap: [...bootstrap] }
+    if (changed) this.log.debug('bootstrap peers replaced', { bootstrap: [...bootstrap] })
+    return changed
   }
 
   async start(): Promise<void> {

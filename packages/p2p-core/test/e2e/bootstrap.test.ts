@@ -150,4 +150,29 @@ describe('bootstrap', () => {
     await new Promise((resolve) => setTimeout(resolve, 500))
     expect(recorded.attempts.length).toBe(attempts)
   })
+
+  test('setBootstrap on a running node: dials the new peer at once, the snapshot follows', async () => {
+    const a = await testNode({ dht: { mode: 'server' } })
+    await a.start()
+    const node = await testNode({ dht: { mode: 'server' } })
+    const recorded = record(node)
+    await node.start()
+    expect(node.snapshot().routing.bootstrapPeers).toBe(0)
+
+    expect(() => node.setBootstrap(['/ip4/127.0.0.1/tcp/9'])).toThrow(
+      expect.objectContaining({ name: 'OptionsError', field: 'bootstrap[0]' }),
+    )
+    expect(node.options.bootstrap).toEqual([])
+
+    const bootstrap = [a.getMultiaddrs()[0] ?? '']
+    expect(node.setBootstrap(bootstrap)).toBe(true)
+    expect(node.options.bootstrap).toEqual(bootstrap)
+    await waitFor(() => recorded.successes.length > 0, 'the new bootstrap peer connected')
+    expect(recorded.successes).toEqual([a.peerId])
+    const snapshot = node.snapshot()
+    expect(snapshot.routing.bootstrapPeers).toBe(1)
+    expect(snapshot.facts.bootstrap).toEqual([
+      expect.objectContaining({ peerId: a.peerId, connected: true, lastOutcome: 'success' }),
+    ])
+  })
 })
