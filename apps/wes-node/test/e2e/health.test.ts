@@ -183,16 +183,17 @@ describe('the health verdict of live nodes', () => {
     expect(await metric(b.diagAddr, 'p2p_health_status{status="ok"}')).toBe(1)
   })
 
-  it('diag health --wait 20 returns 0 once a peer connects, asking again while the node is not up yet', async () => {
+  it('diag health --wait 60 returns 0 once a peer connects, asking again while the node is not up yet', async () => {
     const diagPort = await freePort()
     const addr = `127.0.0.1:${diagPort}`
-    const waiting = spawnCli(['diag', 'health', '--wait', '20', '--addr', addr])
+    // a generous budget: exit 0 shows it saw ok (it exits 1 when the time runs out), and the
+    // machine may be slow to start two nodes
+    const waiting = spawnCli(['diag', 'health', '--wait', '60', '--addr', addr])
     running.push(waiting)
     // nothing answers on the port for a second or so
     await new Promise((resolve) => setTimeout(resolve, 1_500))
 
     const flags = ['--dht-mode', 'server', '--min-peers', '1']
-    const started = Date.now()
     const a = await startNode([...flags, '--diagnostics-addr', addr])
     expect(a.diagAddr).toBe(addr)
     // isolated for a while: the wait keeps asking
@@ -200,11 +201,10 @@ describe('the health verdict of live nodes', () => {
     expect(waiting.child.exitCode).toBeNull()
     await startNode([...flags, '--bootstrap', a.listen])
 
-    expect(await waiting.exited(25_000)).toBe(0)
+    expect(await waiting.exited(65_000)).toBe(0)
     expect(waiting.stdout()).toMatch(/^status +ok$/m)
     expect(waiting.stderr()).toBe('')
-    expect(Date.now() - started).toBeLessThan(20_000)
-  })
+  }, 90_000)
 
   it('diag health --wait returns 1 when the time runs out, with the last reasons', async () => {
     const a = await startNode()
