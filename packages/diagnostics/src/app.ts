@@ -2,6 +2,7 @@ import Router from '@koa/router'
 import Koa from 'koa'
 import type { Registry } from 'prom-client'
 import { bearerAuth } from './middleware/bearer-auth.js'
+import type { TokenSource } from './middleware/bearer-auth.js'
 import { errorHandler } from './middleware/error-handler.js'
 import { routerStatusToErrors } from './middleware/router-status.js'
 import { rejectMalformedPath } from './middleware/reject-malformed-path.js'
@@ -18,9 +19,10 @@ export interface DiagnosticsAppComponents {
   registry: Registry
   /**
    * When set, every route (`/metrics` included) requires `Authorization: Bearer <token>`;
-   * a missing or wrong token answers 401.
+   * a missing or wrong token answers 401. A function is asked on each request (none required
+   * while it returns `undefined`), so the token can be replaced while serving.
    */
-  token?: string
+  token?: TokenSource
 }
 
 /**

@@ -116,6 +116,7 @@ export { formatHostPort, isLoopbackHost, parseHostPort, tryParseHostPort } from 
 export type { HostPort, HostPortOptions, HostPortResult } from './host-port.js'
 
 export { TOKEN_RULE, validateToken } from './middleware/bearer-auth.js'
+export type { TokenSource } from './middleware/bearer-auth.js'
 
 export {
   negotiateExpositionFormat,

@@ -53,7 +53,7 @@ export interface DiagnosticsServerInit {
   maxConnections?: number
   /**
    * A bearer token every route requires, `/metrics` included (401 JSON without it). Compared in
-   * constant time. At least 16 characters, no whitespace.
+   * constant time. At least 16 characters, no whitespace. `setToken` replaces it.
    */
   token?: string
 }
@@ -111,6 +111,14 @@ export interface DiagnosticsServer {
   readonly url: string
   /** The bound address, or `undefined` when not listening. */
   address(): { host: string; port: number } | undefined
+  /**
+   * Replaces the bearer token (or with `undefined` stops requiring one), effective from the next
+   * request, on connections already open too: the old token then answers 401.
+   *
+   * @throws {DiagnosticsServerError} `ERR_INIT_INVALID` when the token breaks the token rule
+   *   (nothing is changed then)
+   */
+  setToken(token: string | undefined): void
 }
 
 /**
@@ -130,10 +138,8 @@ export function createDiagnosticsServer(
 ): DiagnosticsServer {
   const { logger } = components
   if (init.token !== undefined) validateToken(init.token)
-  const app = createDiagnosticsApp({
-    ...components,
-    ...(init.token !== undefined ? { token: init.token } : {}),
-  })
+  let token = init.token
+  const app = createDiagnosticsApp({ ...components, token: () => token })
   if (logger !== undefined) {
     // without a logger, Koa's default handler prints unexpected errors to stderr
     app.on('error', (err: unknown) => {
@@ -205,7 +211,7 @@ export function createDiagnosticsServer(
     if (!isLoopbackHost(configured.host)) {
       logger?.warn(
         `diagnostics are reachable beyond this machine on ${formatHostPort(configured)}` +
-          (init.token === undefined
+          (token === undefined
             ? ' without a token: anyone who can reach it can read the node state'
             : ' (protected by a bearer token)'),
       )
@@ -258,6 +264,20 @@ export function createDiagnosticsServer(
 
     address() {
       return listening === undefined ? undefined : { ...listening.bound }
+    },
+
+    setToken(next) {
+      if (next !== undefined) validateToken(next)
+      token = next
+      if (
+        next === undefined &&
+        listening !== undefined &&
+        !isLoopbackHost(listening.configured.host)
+      ) {
+        logger?.warn(
+          `diagnostics on ${formatHostPort(listening.configured)} no longer require a token: anyone who can reach them can read the node state`,
+        )
+      }
     },
   }
 }

@@ -25,16 +25,29 @@ function digest(value: string): Buffer {
   return createHash('sha256').update(value, 'utf8').digest()
 }
 
+/** The token a request must carry, or none: a fixed one, or one read for each request. */
+export type TokenSource = string | (() => string | undefined)
+
 /**
  * Requires `Authorization: Bearer <token>` on every request, `/metrics` included. The comparison
  * runs in constant time over SHA-256 digests, so neither the token's content nor its length leaks
- * through timing. A missing or wrong token answers 401 JSON with `WWW-Authenticate`. A token that
- * breaks {@link validateToken}'s rule throws at creation.
+ * through timing. A missing or wrong token answers 401 JSON with `WWW-Authenticate`. A fixed token
+ * that breaks {@link validateToken}'s rule throws at creation. A function is asked on every
+ * request, so the token can change while the app serves (the one it returns is the caller's to
+ * validate); while it returns `undefined`, every request passes.
  */
-export function bearerAuth(token: string): Middleware {
-  validateToken(token)
-  const expected = digest(token)
+export function bearerAuth(token: TokenSource): Middleware {
+  if (typeof token === 'string') validateToken(token)
+  const current = typeof token === 'string' ? () => token : token
+  let cached: { token: string; digest: Buffer } | undefined
   return async (ctx, next) => {
+    const wanted = current()
+    if (wanted === undefined) {
+      await next()
+      return
+    }
+    if (cached?.token !== wanted) cached = { token: wanted, digest: digest(wanted) }
+    const expected = cached.digest
     const header = ctx.get('authorization')
     const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header)
     if (match === null || !timingSafeEqual(digest(match[1] as string), expected)) {

@@ -1,3 +1,4 @@
+import { Agent, get } from 'node:http'
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { Registry } from 'prom-client'
 import { createDiagnosticsServer, isLoopbackHost } from '../../src/index.js'
@@ -68,6 +69,62 @@ describe('bearer token', () => {
     expect((await fetch(`${server.url}/metrics`)).status).toBe(200)
   })
 
+  it('setToken: the new token works at once, on an open connection too, and the old one gets 401', async () => {
+    const server = await serve(TOKEN)
+    const next = 'wes-next-token-0123456789abcdef'
+    // one keep-alive connection for every request
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 })
+    const reused: boolean[] = []
+    const status = (token?: string): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const req = get(
+          `${server.url}/metrics`,
+          { agent, headers: token === undefined ? {} : { authorization: `Bearer ${token}` } },
+          (res) => {
+            res.resume()
+            res.on('end', () => resolve(res.statusCode ?? 0))
+          },
+        )
+        reused.push(req.reusedSocket)
+        req.on('error', reject)
+      })
+    try {
+      expect(await status(TOKEN)).toBe(200)
+      server.setToken(next)
+      expect(await status(TOKEN)).toBe(401)
+      expect(await status(next)).toBe(200)
+      expect(reused).toEqual([false, true, true])
+    } finally {
+      agent.destroy()
+    }
+
+    // a token that breaks the rule changes nothing
+    expect(() => server.setToken('short')).toThrow(
+      expect.objectContaining({ code: 'ERR_INIT_INVALID' }),
+    )
+
+    // none: every request passes; set again: required again
+    const plain = async (token?: string): Promise<number> =>
+      (
+        await fetch(`${server.url}/metrics`, {
+          headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+        })
+      ).status
+    expect(await plain(next)).toBe(200)
+    server.setToken(undefined)
+    expect(await plain()).toBe(200)
+    server.setToken(TOKEN)
+    expect(await plain()).toBe(401)
+    expect(await plain(TOKEN)).toBe(200)
+  })
+
+  it('setToken on a server without one starts requiring it', async () => {
+    const server = await serve()
+    expect((await fetch(`${server.url}/metrics`)).status).toBe(200)
+    server.setToken(TOKEN)
+    expect((await fetch(`${server.url}/metrics`)).status).toBe(401)
+  })
+
   it('refuses a short or whitespace token at creation', () => {
     for (const token of ['short', 'has whitespace in the middle!!']) {
       expect(() =>
@@ -109,5 +166,22 @@ describe('binding', () => {
     const quiet: string[] = []
     await serve(undefined, quiet)
     expect(quiet.some((line) => line.includes('beyond this machine'))).toBe(false)
+  })
+
+  it('warns when a token is taken away from a server reachable beyond loopback', async () => {
+    const logs: string[] = []
+    const server = createDiagnosticsServer(
+      { addr: '0.0.0.0:0', token: TOKEN },
+      {
+        source: createStubSource(),
+        registry: new Registry(),
+        logger: { info: () => {}, warn: (l) => logs.push(l), error: () => {} },
+      },
+    )
+    servers.push(server)
+    await server.start()
+    expect(logs).toEqual([expect.stringMatching(/protected by a bearer token/)])
+    server.setToken(undefined)
+    expect(logs[1]).toMatch(/no longer require a token/)
   })
 })
