@@ -7,17 +7,31 @@ if (major < 22 || (major === 22 && minor < 12)) {
   )
   process.exit(2)
 }
-// A SIGTERM while modules load must still end in a clean exit 0, not death by signal.
+// A SIGTERM while modules load must still end in a clean exit 0, not death by signal, and a
+// SIGHUP (reload) must not kill a node that is starting.
 let earlySignal
+let earlyHangup = false
 const onEarlySignal = (signal) => {
   earlySignal ??= signal
 }
+const onEarlyHangup = () => {
+  earlyHangup = true
+}
 process.on('SIGINT', onEarlySignal)
 process.on('SIGTERM', onEarlySignal)
+process.on('SIGHUP', onEarlyHangup)
 // Reuse V8's compiled code across runs (Node >= 22.1): start-up is mostly module loading.
 const { enableCompileCache } = await import('node:module')
 enableCompileCache?.()
 const { main } = await import('../dist/main.js')
+// A signal is delivered to its listeners in the event loop's poll phase, and loading modules may
+// never reach one: let a poll phase pass, or a signal that came meanwhile is lost with the
+// listeners removed below.
+await new Promise((resolve) => setImmediate(resolve))
 process.off('SIGINT', onEarlySignal)
 process.off('SIGTERM', onEarlySignal)
-await main(process.argv.slice(2), earlySignal === undefined ? {} : { earlySignal })
+process.off('SIGHUP', onEarlyHangup)
+await main(process.argv.slice(2), {
+  ...(earlySignal === undefined ? {} : { earlySignal }),
+  ...(earlyHangup ? { earlyHangup } : {}),
+})

@@ -5,4 +5,9 @@ export interface CliContext {
   env: Record<string, string | undefined>
   /** Aborted on SIGINT/SIGTERM. */
   signal: AbortSignal
+  /**
+   * Subscribes to reload requests (SIGHUP for `start`); returns the unsubscribe. A request made
+   * while nobody listens is kept for the next listener. Absent: nothing asks for reloads.
+   */
+  onReload?: (listener: () => void) => () => void
 }

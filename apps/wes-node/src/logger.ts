@@ -11,6 +11,14 @@ import type { LogFields, LogFormat, LogLevel, Logger } from '@wes/p2p-core'
 // one the application gives it, and uses itself.
 export type { LogFields, LogFormat, Logger }
 
+/** The application's root logger: the node's `Logger`, with a level that can change as it runs. */
+export interface AppLogger extends Logger {
+  /** Lines below this level are dropped. */
+  readonly level: LogLevel
+  /** Changes the level of this logger and of every component logger made from it (SIGHUP). */
+  setLevel(level: LogLevel): void
+}
+
 export interface LoggerInit {
   level: LogLevel
   /** @default 'text' */
@@ -41,7 +49,7 @@ const LINE_KEYS = new Set(['level', 'time', 'component', 'msg'])
  * logger.forComponent('discovery').warn('bootstrap dial failed', { addr, err })
  * ```
  */
-export function createLogger(init: LoggerInit): Logger {
+export function createLogger(init: LoggerInit): AppLogger {
   const now = init.now ?? (() => new Date())
   // Synchronous on purpose: pino's worker-thread transports would start a thread and could
   // lose the last lines when the process exits.
@@ -61,7 +69,17 @@ export function createLogger(init: LoggerInit): Logger {
     },
     destination,
   )
-  return wrap(root, root)
+  return {
+    ...wrap(root, root),
+    get level(): LogLevel {
+      return root.level as LogLevel
+    },
+    // Component loggers are pino children, which read the level through their prototype, the
+    // root, unless given one of their own (they never are).
+    setLevel(level: LogLevel): void {
+      root.level = level
+    },
+  }
 }
 
 function wrap(target: PinoLogger, root: PinoLogger): Logger {

@@ -148,3 +148,24 @@ describe('textLine', () => {
     expect(textLine('not json\n')).toBe('not json\n')
   })
 })
+
+describe('setLevel (a reload)', () => {
+  it('changes the level of the root and of component loggers made before, both ways', () => {
+    const { logger: plain, lines } = capture('info')
+    const logger = plain as ReturnType<typeof createLogger>
+    const discovery = logger.forComponent('discovery')
+    discovery.debug('hidden at info')
+    logger.setLevel('debug')
+    expect(logger.level).toBe('debug')
+    discovery.debug('shown at debug')
+    logger.debug('root too')
+    logger.setLevel('warn')
+    discovery.info('hidden at warn')
+    discovery.forComponent('mdns').warn('shown at warn')
+    expect(lines()).toEqual([
+      '2026-11-26T00:29:20.319Z DEBUG [discovery] shown at debug',
+      '2026-11-26T00:29:20.319Z DEBUG root too',
+      '2026-11-26T00:29:20.319Z WARN  [mdns] shown at warn',
+    ])
+  })
+})

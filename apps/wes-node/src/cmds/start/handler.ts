@@ -7,6 +7,8 @@ import type { Logger } from '../../logger.js'
 import { createRuntime } from '../../runtime.js'
 import type { Runtime } from '../../runtime.js'
 import { readDiagnosticsToken } from '../../token.js'
+import { reloadSettings } from './reload.js'
+import type { RunningSettings } from './reload.js'
 
 export interface StartIo {
   stdout: { write(chunk: string): unknown }
@@ -17,6 +19,13 @@ export interface StartIo {
   env?: Record<string, string | undefined>
   /** Bound on a clean stop before giving up with exit 1. @default 10_000 */
   stopTimeoutMs?: number
+  /** Subscribes to reload requests (SIGHUP), as `CliContext.onReload`. @default no reloads */
+  onReload?: (listener: () => void) => () => void
+  /**
+   * The options again for a reload, from the same flags and environment and the config file
+   * read again. @default the options the node started with (a reload re-reads the token file)
+   */
+  reloadOptions?: () => Promise<P2POptions>
 }
 
 /** Error codes of `@wes/p2p-core` that mean the configuration or data directory is unusable. */
@@ -129,11 +138,28 @@ export async function startHandler(options: P2POptions, io: StartIo): Promise<vo
     ]
     io.stdout.write(`${lines.join('\n')}\n`)
     logger.info(`node started with peer id ${node.peerId}`)
+    // Reloads run one at a time, each from the settings the one before left.
+    let running: RunningSettings = { options, token }
+    let reloading = Promise.resolve()
+    const unsubscribe = io.onReload?.(() => {
+      reloading = reloading.then(async () => {
+        running = await reloadSettings(running, {
+          resolveOptions: io.reloadOptions ?? (async () => options),
+          readToken: async (next) =>
+            readDiagnosticsToken(next.diagnosticsTokenFile, io.env ?? {}, logger),
+          logger,
+          node,
+          ...(diagnostics !== undefined ? { diagnostics } : {}),
+          libp2pLogging: libp2pLogger !== undefined,
+        })
+      })
+    })
     // The signal may have come while the lines above were written.
     await new Promise<void>((resolve) => {
       if (io.signal.aborted) resolve()
       else io.signal.addEventListener('abort', () => resolve(), { once: true })
     })
+    unsubscribe?.()
     logger.info('stopping node')
   }
 

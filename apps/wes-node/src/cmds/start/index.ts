@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander'
+import type { P2POptions } from '@wes/p2p-core'
 import type { CliContext } from '../../context.js'
 import { describeFlag, startOptions } from './flags.js'
 import type { StartFlags, ValueSource } from './options.js'
@@ -29,16 +30,21 @@ export function createStartCommand(context: CliContext): Command {
       import('./options.js'),
       import('./handler.js'),
     ])
-    const options = await resolveStartOptions({
-      flags,
-      flagSource: (flag) => command.getOptionValueSource(flag) as ValueSource,
-      env: context.env,
-    })
+    const resolve = async (): Promise<P2POptions> =>
+      resolveStartOptions({
+        flags,
+        flagSource: (flag) => command.getOptionValueSource(flag) as ValueSource,
+        env: context.env,
+      })
+    const options = await resolve()
     await startHandler(options, {
       stdout: context.stdout,
       stderr: context.stderr,
       signal: context.signal,
       env: context.env,
+      ...(context.onReload !== undefined ? { onReload: context.onReload } : {}),
+      // a SIGHUP reads the config file again; flags and WES_* variables still win over it
+      reloadOptions: resolve,
     })
   })
 }
