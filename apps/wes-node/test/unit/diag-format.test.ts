@@ -45,7 +45,7 @@ describe('diag options', () => {
     }
   })
 
-  it.each(['127.0.0.1', '127.0.0.1:0', '127.0.0.1:70000', ':80', 'http://x:1', '::1:80', 'a b:1'])(
+  it.each(['127.0.0.1', '127.0.0.1:0', '127.0.0.1:70000', ':80', 'ftp://x:1', '::1:80', 'a b:1'])(
     'rejects %p as a usage error',
     (addr) => {
       expect(() => resolveDiagOptions('stats', { addr }, {})).toThrow(

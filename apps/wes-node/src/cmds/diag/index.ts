@@ -60,7 +60,7 @@ export function createDiagCommand(context: CliContext): Command {
     .addArgument(new Argument('<view>', 'what to show').choices(VIEW_NAMES))
     .option(
       '--addr <host:port>',
-      `the node's diagnostics address (env WES_DIAGNOSTICS_ADDR) (default: ${DEFAULT_DIAGNOSTICS_CLIENT_INIT.addr})`,
+      `the node's diagnostics address, or the http:// URL start prints (env WES_DIAGNOSTICS_ADDR) (default: ${DEFAULT_DIAGNOSTICS_CLIENT_INIT.addr})`,
     )
     .option('--json', 'print the raw JSON')
     .option(

@@ -49,6 +49,33 @@ function checkAddr(addr: string, label: string): string {
   return addr
 }
 
+/**
+ * `--addr` as `host:port`, or as the URL `wes-node start` prints (`http://127.0.0.1:28686`, a
+ * trailing `/` allowed), which comes back as `host:port`. The diagnostics speak plain HTTP at
+ * their root, so `https://` and a path are usage errors that say so.
+ *
+ * @example
+ * diagAddrOf('http://[::1]:28686/') // '[::1]:28686'
+ */
+export function diagAddrOf(raw: string, label = '--addr'): string {
+  const addr = raw.trim()
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(addr)?.[1]?.toLowerCase()
+  if (scheme === undefined) return checkAddr(addr, label)
+  if (scheme === 'https') {
+    throw new UsageError(
+      `invalid ${label} "${addr}": the diagnostics server speaks plain HTTP, not https (give http://host:port or host:port)`,
+    )
+  }
+  if (scheme !== 'http') return checkAddr(addr, label)
+  const rest = addr.slice('http://'.length).replace(/\/$/, '')
+  if (/[/?#@]/.test(rest)) {
+    throw new UsageError(
+      `invalid ${label} "${addr}": give the server's address only, without a path, query or user (http://host:port or host:port)`,
+    )
+  }
+  return checkAddr(rest, label)
+}
+
 /** Flags and environment into options; `--addr` > `WES_DIAGNOSTICS_ADDR` > the default. */
 export function resolveDiagOptions(
   view: string,
@@ -63,7 +90,7 @@ export function resolveDiagOptions(
   const envAddr = env.WES_DIAGNOSTICS_ADDR?.trim()
   const addr =
     flags.addr !== undefined
-      ? checkAddr(flags.addr.trim(), '--addr')
+      ? diagAddrOf(flags.addr)
       : envAddr !== undefined && envAddr !== ''
         ? checkAddr(envAddr, 'WES_DIAGNOSTICS_ADDR')
         : DEFAULT_DIAG_ADDR
