@@ -110,7 +110,7 @@ export async function reloadSettings(
       !same(next[key], running.options[key]),
   )
   if (needRestart.length > 0) {
-    log.warn('these settings changed but apply only after a restart; they keep running values', {
+    log.warn('settings changed that apply only after a restart; they keep their running values', {
       settings: needRestart,
     })
   }
