@@ -59,6 +59,14 @@ export interface HealthHolePunch {
   } | null
 }
 
+/** Inbound connections libp2p refused, by reason, and the limits in force. */
+export interface HealthInboundRefused {
+  max_pending: number
+  max_connections: number
+  /** `pending_limit`, `rate_limit`, `max_connections`, `denied`: how many, and the last. */
+  reasons: Record<string, { count: number; last_at: string | null }>
+}
+
 /** Body of `GET /debug/p2p/health`. */
 export interface HealthResponse {
   /** `ok`, `degraded` or `down`: the worst severity among `reasons`. */
@@ -87,6 +95,8 @@ export interface HealthResponse {
   nat?: HealthNat
   /** Absent when the source does not track it. */
   hole_punch?: HealthHolePunch
+  /** Absent when the source does not track it. */
+  inbound_refused?: HealthInboundRefused
   bootstrap_peers: HealthBootstrapPeer[]
   /** ISO time the node started; null when the source does not say. */
   started_at: string | null
@@ -102,8 +112,33 @@ function list(name: string, lines: string[]): string[] {
 
 /** The status first, then each reason with its hint, the facts, the addresses and bootstrap peers. */
 function render(body: HealthResponse): string {
-  const { status, reasons, addresses, bootstrap_peers: bootstrap, ...rest } = body
-  const [statusLine = '', ...rows] = renderTable([['status', status], ...flatten(rest)]).split('\n')
+  const {
+    status,
+    reasons,
+    addresses,
+    bootstrap_peers: bootstrap,
+    inbound_refused: refused,
+    ...rest
+  } = body
+  // one row for the refusals: a row per reason and field would widen the whole table
+  const refusedRow: Array<[string, string]> =
+    refused === undefined
+      ? []
+      : [
+          [
+            'inbound_refused',
+            `${Object.entries(refused.reasons)
+              .map(([reason, { count }]) => `${reason} ${count}`)
+              .join(
+                ', ',
+              )} (limits: ${refused.max_pending} pending, ${refused.max_connections} connections)`,
+          ],
+        ]
+  const [statusLine = '', ...rows] = renderTable([
+    ['status', status],
+    ...flatten(rest),
+    ...refusedRow,
+  ]).split('\n')
   return [
     statusLine,
     ...list(
@@ -203,6 +238,20 @@ export const health: View<HealthResponse> = {
                       duration_ms: finite(facts.holePunch.last.durationMs),
                       address: facts.holePunch.last.address,
                     },
+            },
+          }),
+      ...(facts?.inboundRefused === undefined
+        ? {}
+        : {
+            inbound_refused: {
+              max_pending: finite(facts.inboundRefused.maxPending),
+              max_connections: finite(facts.inboundRefused.maxConnections),
+              reasons: Object.fromEntries(
+                Object.entries(facts.inboundRefused.reasons).map(([reason, { count, lastAt }]) => [
+                  reason,
+                  { count: finite(count), last_at: iso(lastAt) },
+                ]),
+              ),
             },
           }),
       bootstrap_peers: (facts?.bootstrap ?? []).map((b) => ({

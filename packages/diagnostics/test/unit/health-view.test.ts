@@ -149,4 +149,88 @@ describe('the health view', () => {
     )
     expect(VIEWS.health.unhealthy?.({ ...body, status: 'ok', reasons: [] })).toBeUndefined()
   })
+  it('adds nat, hole_punch and inbound_refused when the source tracks them; the table gives the refusals one row', () => {
+    const snapshot = sampleSnapshot()
+    const base = {
+      startedAt: STARTED,
+      thresholds: {
+        minPeers: 1,
+        bootstrapFailingMs: 60_000,
+        mdnsSilentMs: 60_000,
+        routingGraceMs: 60_000,
+        readyMinPeers: 1,
+      },
+      bootstrap: [],
+      mdns: { state: 'up' as const, failure: null, responses: 1, lastResponseAt: STARTED },
+      addresses: [],
+    }
+    const plain = VIEWS.health.fromSnapshot({ ...snapshot, facts: base })
+    expect(plain).not.toHaveProperty('nat')
+    expect(plain).not.toHaveProperty('inbound_refused')
+
+    const body = VIEWS.health.fromSnapshot({
+      ...snapshot,
+      facts: {
+        ...base,
+        nat: { behindNat: true, externalIps: ['6.0.0.201'], observedBy: 2, since: STARTED },
+        holePunch: {
+          enabled: true,
+          attempts: 1,
+          successes: 0,
+          failures: 1,
+          pending: 0,
+          last: {
+            seq: 1,
+            peerId: PEER,
+            outcome: 'failure',
+            cause: 'no_public_address',
+            at: STARTED + 30_000,
+            durationMs: 30_000,
+            address: null,
+          },
+          recent: [],
+        },
+        inboundRefused: {
+          maxPending: 10,
+          maxConnections: 300,
+          reasons: {
+            pending_limit: { count: 190, lastAt: STARTED + 1_000 },
+            rate_limit: { count: 0, lastAt: null },
+            max_connections: { count: 0, lastAt: null },
+            denied: { count: 0, lastAt: null },
+          },
+        },
+      },
+    })
+    expect(body.nat).toEqual({
+      behind_nat: true,
+      external_ips: ['6.0.0.201'],
+      observed_by: 2,
+      since: iso(STARTED),
+    })
+    expect(body.hole_punch?.last).toEqual({
+      peer_id: PEER,
+      outcome: 'failure',
+      cause: 'no_public_address',
+      at: iso(STARTED + 30_000),
+      duration_ms: 30_000,
+      address: null,
+    })
+    expect(body.inbound_refused).toEqual({
+      max_pending: 10,
+      max_connections: 300,
+      reasons: {
+        pending_limit: { count: 190, last_at: iso(STARTED + 1_000) },
+        rate_limit: { count: 0, last_at: null },
+        max_connections: { count: 0, last_at: null },
+        denied: { count: 0, last_at: null },
+      },
+    })
+    const table = VIEWS.health.render(body)
+    expect(table).toMatch(/^nat\.external_ips +6\.0\.0\.201$/m)
+    expect(table).toMatch(/^hole_punch\.last\.cause +no_public_address$/m)
+    expect(table).toMatch(
+      /^inbound_refused +pending_limit 190, rate_limit 0, max_connections 0, denied 0 \(limits: 10 pending, 300 connections\)$/m,
+    )
+  })
 })
