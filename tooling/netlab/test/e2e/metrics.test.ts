@@ -33,7 +33,7 @@ function family(text: string, name: string): Map<string, number> {
 }
 
 describe('metrics on the lab', () => {
-  it('per-protocol bytes: the connection monitor pings move /ipfs/ping/1.0.0 by 32 bytes each way per ping', async () => {
+  it('per-protocol bytes (the connection monitor pings move /ipfs/ping/1.0.0 by 32 bytes each way per ping) and peers by agent', async () => {
     lab = await startLab(publicNetwork(2))
     const a = await startLabNode(lab, 'node1', { args: FLAGS })
     const b = await startLabNode(lab, 'node2', {
@@ -67,6 +67,10 @@ describe('metrics on the lab', () => {
       for (const labels of all.keys()) {
         expect(labels).toMatch(/^\{direction="(in|out)",protocol="[^"]+"\}$/)
       }
+      // the peer announces itself as wes-node in identify, and lands in that class
+      const agents = family(text, 'p2p_peers_by_agent')
+      expect(agents.get('{agent="wes-node"}')).toBe(1)
+      expect([...agents.values()].reduce((sum, v) => sum + v, 0)).toBe(1)
     }
   }, 120_000)
 })
