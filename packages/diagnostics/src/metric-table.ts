@@ -1,7 +1,9 @@
 /**
  * The names and types of the metrics the diagnostics export: the public contract that
- * dashboards, alert rules and scripts in the wild depend on (DESIGN.md). `metrics.ts` defines
- * them; the tests and `scripts/verify_p2p_monitoring.sh` read this table rather than a copy.
+ * dashboards, alert rules and scripts in the wild depend on (`docs/monitoring.md`, section 2).
+ * `metrics.ts` defines them; the tests read this table rather than a copy. The exception is
+ * `scripts/verify_p2p_monitoring.sh`, which runs without a build: a unit test holds its copy of
+ * `SPEC_METRICS` equal to this one.
  */
 
 export type MetricType = 'gauge' | 'counter' | 'histogram'
