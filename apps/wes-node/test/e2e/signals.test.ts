@@ -5,7 +5,7 @@
  * does not load changes nothing; the node never exits on it. A signal that comes while modules
  * still load is not lost.
  */
-import { chmod, readFile, writeFile } from 'node:fs/promises'
+import { chmod, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { spawnCli, tempDir } from '../fixtures/cli.js'
@@ -17,9 +17,17 @@ const NEW_TOKEN = 'wes-reload-new-token-9876543210'
 const BOOTSTRAP = '/ip4/127.0.0.1/tcp/9/p2p/12D3KooWMtubWgDPwyZSDhAdrUWWbbCB2AByXLkU8ZdbQRpMqCvp'
 
 const running: CliProcess[] = []
+const dirs: string[] = []
 afterEach(async () => {
   await Promise.all(running.splice(0).map((cli) => cli.stop('SIGKILL').catch(() => undefined)))
+  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
 })
+
+async function workDir(prefix: string): Promise<string> {
+  const dir = await tempDir(prefix)
+  dirs.push(dir)
+  return dir
+}
 
 /** Resolves once `pattern` is in stderr after `from` characters, bounded. */
 async function logged(cli: CliProcess, pattern: RegExp, from: number, timeoutMs = 10_000) {
@@ -75,7 +83,7 @@ const loopback = (dir: string): string[] => [
 
 describe('SIGHUP', () => {
   it('applies the new log level, token and bootstrap list; a bad config keeps the old ones', async () => {
-    const dir = await tempDir('wes-reload-')
+    const dir = await workDir('wes-reload-')
     const config = join(dir, 'config.json')
     const tokenFile = join(dir, 'token')
     const writeConfig = (body: object | string): Promise<void> =>
@@ -154,7 +162,7 @@ describe('SIGHUP', () => {
   }, 90_000)
 
   it('while the node is still starting does not kill it: the reload runs once it is up', async () => {
-    const dir = await tempDir('wes-reload-')
+    const dir = await workDir('wes-reload-')
     const cli = spawnCli(loopback(dir))
     running.push(cli)
     await binListening(cli)
@@ -167,7 +175,7 @@ describe('SIGHUP', () => {
 
 describe('SIGTERM while modules load', () => {
   it('ends in a clean exit 0 before the node starts, not in a node left running', async () => {
-    const dir = await tempDir('wes-early-')
+    const dir = await workDir('wes-early-')
     const cli = spawnCli(loopback(dir))
     running.push(cli)
     await binListening(cli)
