@@ -1,5 +1,7 @@
 import { Command, CommanderError } from 'commander'
+import { createDhtCommand } from './cmds/dht/index.js'
 import { createDiagCommand } from './cmds/diag/index.js'
+import { createPeerCommand } from './cmds/peer/index.js'
 import { createStartCommand } from './cmds/start/index.js'
 import type { CliContext } from './context.js'
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, oneLine } from './errors.js'
@@ -26,10 +28,22 @@ export function createCli(context: CliContext): Command {
     .exitOverride()
     .showSuggestionAfterError(true)
 
-  for (const command of [createStartCommand(context), createDiagCommand(context)]) {
-    program.addCommand(command.exitOverride().configureOutput(program.configureOutput()))
+  for (const command of [
+    createStartCommand(context),
+    createDiagCommand(context),
+    createPeerCommand(context),
+    createDhtCommand(context),
+  ]) {
+    program.addCommand(withProgramSettings(command, program))
   }
   return program
+}
+
+/** The program's exit override and output on a command and its subcommands (`peer ping`). */
+function withProgramSettings(command: Command, program: Command): Command {
+  command.exitOverride().configureOutput(program.configureOutput())
+  for (const sub of command.commands) withProgramSettings(sub, program)
+  return command
 }
 
 function exitCodeOf(err: unknown): number | undefined {

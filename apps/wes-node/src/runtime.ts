@@ -18,6 +18,7 @@ import type {
   NetworkMetrics,
   P2PMetrics,
 } from '@wes/diagnostics'
+import { nodeControlSource } from './control-source.js'
 import type { Logger } from './logger.js'
 import { VERSION } from './version.js'
 
@@ -135,7 +136,13 @@ export async function createRuntime(
           addr: options.diagnosticsAddr,
           ...(components.token !== undefined ? { token: components.token } : {}),
         },
-        { source, registry, logger: logger.forComponent('diagnostics') },
+        {
+          source,
+          registry,
+          logger: logger.forComponent('diagnostics'),
+          // POST /control/*: served only while the diagnostics require a token
+          control: nodeControlSource(node),
+        },
       )
     : undefined
 

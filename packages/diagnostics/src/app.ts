@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream'
 import Router from '@koa/router'
 import Koa from 'koa'
 import type { Registry } from 'prom-client'
@@ -7,6 +8,8 @@ import { errorHandler } from './middleware/error-handler.js'
 import { routerStatusToErrors } from './middleware/router-status.js'
 import { rejectMalformedPath } from './middleware/reject-malformed-path.js'
 import { requireHost } from './middleware/require-host.js'
+import type { ControlSource } from './controls/index.js'
+import { hideControlsWithoutToken, registerControlRoutes } from './routes/control.js'
 import { registerDebugP2PRoutes } from './routes/debug-p2p.js'
 import { registerMetricsRoutes } from './routes/metrics.js'
 import { registerProbeRoutes } from './routes/probes.js'
@@ -23,6 +26,17 @@ export interface DiagnosticsAppComponents {
    * while it returns `undefined`), so the token can be replaced while serving.
    */
   token?: TokenSource
+  /**
+   * The node's operations behind `POST /control/*` (connect, disconnect, ping, find a peer).
+   * Those routes exist only while a token is required: without one the app is read-only and they
+   * answer 404 like any unknown path.
+   */
+  control?: ControlSource
+  /**
+   * Writes a complete response and closes the connection with a lingering close; the server
+   * passes its own, for control request bodies over the limit (413).
+   */
+  answerAndClose?: (socket: Duplex, response: string) => void
 }
 
 /**
@@ -31,9 +45,10 @@ export interface DiagnosticsAppComponents {
  * `app.on('error', (err) => ...)` for logging.
  *
  * Routes: `GET /metrics`, `GET /debug/p2p/{peers,connections,stats,health,routing}`, `GET /livez`
- * and `GET /readyz`; `HEAD` and `OPTIONS` on each. Request bodies are never read; query strings are
- * ignored but for `/readyz?verbose=1` and `?verbose=1&limit=<n>&offset=<n>` on peers, connections
- * and routing (routes/query.ts).
+ * and `GET /readyz`; `HEAD` and `OPTIONS` on each. With a token and a control source, also
+ * `POST /control/p2p/{connect,disconnect,ping}` and `POST /control/dht/findpeer` (routes/control.ts),
+ * the only routes that read a request body. Query strings are ignored but for `/readyz?verbose=1`
+ * and `?verbose=1&limit=<n>&offset=<n>` on peers, connections and routing (routes/query.ts).
  */
 export function createDiagnosticsApp(components: DiagnosticsAppComponents): Koa {
   const app = new Koa()
@@ -41,12 +56,21 @@ export function createDiagnosticsApp(components: DiagnosticsAppComponents): Koa 
   registerMetricsRoutes(router, components)
   registerDebugP2PRoutes(router, components)
   registerProbeRoutes(router, components)
+  const { token, control, answerAndClose } = components
+  if (token !== undefined && control !== undefined) {
+    registerControlRoutes(router, {
+      control,
+      ...(answerAndClose !== undefined ? { answerAndClose } : {}),
+    })
+  }
 
   app.use(errorHandler())
   app.use(requireHost())
   // Before anything that could tell which paths exist.
   if (components.token !== undefined) app.use(bearerAuth(components.token))
   app.use(rejectMalformedPath())
+  // no token, no controls: an unprotected server stays read-only (the paths answer 404)
+  if (token !== undefined && control !== undefined) app.use(hideControlsWithoutToken(token))
   app.use(routerStatusToErrors())
   app.use(router.routes())
   app.use(router.allowedMethods())

@@ -21,7 +21,7 @@ function errorBody(code: HttpErrorCode, message: string): string {
 }
 
 /** A complete HTTP/1.1 response with a JSON error body and `Connection: close`. */
-function rawResponse(
+export function rawResponse(
   status: number,
   code: HttpErrorCode,
   message: string,

@@ -22,6 +22,8 @@ import { formatHostPort, tryParseHostPort } from './host-port.js'
 import type { HostPort } from './host-port.js'
 import { MAX_PAGE_LIMIT, MAX_PAGE_OFFSET } from './details.js'
 import { VIEWS, checkBody, isVerboseViewName, isViewName } from './views/index.js'
+import { CONTROLS, isControlName } from './controls/index.js'
+import type { Control, ControlName, ControlRequest, ControlResponse } from './controls/index.js'
 import type {
   VerboseViewName,
   VerboseViewResponse,
@@ -42,6 +44,7 @@ export {
 } from './details.js'
 export type { PageNumberResult } from './details.js'
 export * from './views/index.js'
+export * from './controls/index.js'
 export {
   ADDED_METRICS,
   BUILD_INFO_METRICS,
@@ -106,7 +109,23 @@ export interface DiagnosticsClient {
   ): Promise<VerboseViewResponse<Name>>
   /** `GET /metrics`: the Prometheus text. */
   metrics(): Promise<string>
+  /**
+   * `POST /control/...`: runs a control of {@link CONTROLS} on the node and resolves with its
+   * answer, checked like {@link get}. The request is checked by the control's rule first. Without
+   * a `timeoutMs` of the init, the call waits the control's own timeout and 2 s more.
+   *
+   * @throws {DiagnosticsClientError} `ERR_REQUEST_INVALID` for a bad request, before any is sent;
+   *   `ERR_HTTP_STATUS` with 404 `not_found` from a node without a token (it has no controls), 404
+   *   `peer_not_found`, 502 `dial_failed`/`ping_failed`, 504 `timeout`, 429; else as {@link get}
+   */
+  control<Name extends ControlName>(
+    name: Name,
+    request: ControlRequest<Name>,
+  ): Promise<ControlResponse<Name>>
 }
+
+/** How much longer than a control's own timeout the client waits for its answer. */
+export const CONTROL_TIMEOUT_MARGIN_MS = 2_000
 
 /** Which page of a verbose view's list to ask for. */
 export interface VerbosePage {
@@ -125,6 +144,8 @@ export type DiagnosticsClientErrorCode =
   | 'ERR_UNKNOWN_VIEW'
   /** A verbose page's `limit` or `offset` out of range (base class). */
   | 'ERR_QUERY_INVALID'
+  /** No such control, or a request its rule refuses (base class). */
+  | 'ERR_REQUEST_INVALID'
   /** No connection, or it broke before a whole answer ({@link DiagnosticsUnreachableError}). */
   | 'ERR_UNREACHABLE'
   /** No whole answer within `timeoutMs` ({@link DiagnosticsTimeoutError}). */
@@ -224,9 +245,9 @@ interface Answer {
 }
 
 /**
- * A client of one node's diagnostics. Each call is one `GET` on a new connection over
- * `node:http`: not `fetch`, which refuses the "bad ports" of the Fetch standard (6000, 10080,
- * ...) where a node's diagnostics may listen, and is slow to load.
+ * A client of one node's diagnostics. Each call is one request (`GET`, `POST` for a control) on a
+ * new connection over `node:http`: not `fetch`, which refuses the "bad ports" of the Fetch
+ * standard (6000, 10080, ...) where a node's diagnostics may listen, and is slow to load.
  *
  * @throws {DiagnosticsClientError} `ERR_ADDR_INVALID`, `ERR_INIT_INVALID`
  */
@@ -245,16 +266,32 @@ export function createDiagnosticsClient(init: DiagnosticsClientInit = {}): Diagn
   const target = parsed.value
   const addr = formatHostPort(target)
 
-  const send = (path: string, accept: string): Promise<Answer> =>
-    httpGet(target, path, {
-      accept,
-      ...(options.token !== undefined ? { authorization: `Bearer ${options.token}` } : {}),
-    })
+  const send = (
+    path: string,
+    accept: string,
+    post?: { body: string; timeoutMs: number },
+  ): Promise<Answer> =>
+    httpRequest(
+      target,
+      path,
+      {
+        accept,
+        ...(options.token !== undefined ? { authorization: `Bearer ${options.token}` } : {}),
+        ...(post !== undefined
+          ? {
+              'content-type': 'application/json',
+              'content-length': String(Buffer.byteLength(post.body)),
+            }
+          : {}),
+      },
+      post,
+    )
 
-  const httpGet = (
+  const httpRequest = (
     { host, port }: HostPort,
     path: string,
     headers: Record<string, string>,
+    post?: { body: string; timeoutMs: number },
   ): Promise<Answer> =>
     new Promise((resolve, reject) => {
       let settled = false
@@ -265,13 +302,15 @@ export function createDiagnosticsClient(init: DiagnosticsClientInit = {}): Diagn
         if (err !== undefined) reject(err)
         else resolve(answer as Answer)
       }
+      const timeoutMs = post?.timeoutMs ?? options.timeoutMs
       const timer = setTimeout(() => {
-        settle(new DiagnosticsTimeoutError(addr, options.timeoutMs))
+        settle(new DiagnosticsTimeoutError(addr, timeoutMs))
         req?.destroy()
-      }, options.timeoutMs)
+      }, timeoutMs)
       let req: ClientRequest | undefined
       try {
-        req = request({ host, port, path, method: 'GET', headers, agent: false }, (res) => {
+        const method = post === undefined ? 'GET' : 'POST'
+        req = request({ host, port, path, method, headers, agent: false }, (res) => {
           const status = res.statusCode ?? 0
           const chunks: Buffer[] = []
           let size = 0
@@ -301,7 +340,7 @@ export function createDiagnosticsClient(init: DiagnosticsClientInit = {}): Diagn
         return
       }
       req.on('error', (err) => settle(new DiagnosticsUnreachableError(addr, err)))
-      req.end()
+      req.end(post?.body)
     })
 
   /** The JSON of an answer; a body that is not JSON is not a wes-node's, whatever the status. */
@@ -318,13 +357,14 @@ export function createDiagnosticsClient(init: DiagnosticsClientInit = {}): Diagn
   }
   const ok = (status: number): boolean => status >= 200 && status <= 299
 
-  /** `GET path` as JSON, an error status thrown, the body checked against `required`. */
+  /** `GET path` (or `POST` it) as JSON, an error status thrown, the body checked against `required`. */
   const getChecked = async (
     path: string,
     viewPath: string,
     required: View['required'],
+    post?: { body: string; timeoutMs: number },
   ): Promise<unknown> => {
-    const answer = await send(path, 'application/json')
+    const answer = await send(path, 'application/json', post)
     const body = json(answer)
     if (!ok(answer.status)) throw new DiagnosticsHttpError(addr, answer.status, body)
     const problems = checkBody(body, required)
@@ -378,6 +418,25 @@ export function createDiagnosticsClient(init: DiagnosticsClientInit = {}): Diagn
       const required = { ...view.required, ...view.verbose.required }
       const body = await getChecked(`${view.path}?${params.toString()}`, view.path, required)
       return body as VerboseViewResponse<Name>
+    },
+
+    async control<Name extends ControlName>(
+      name: Name,
+      request: ControlRequest<Name>,
+    ): Promise<ControlResponse<Name>> {
+      if (!isControlName(name)) {
+        throw new DiagnosticsClientError('ERR_REQUEST_INVALID', `no control "${name}"`)
+      }
+      const control: Control = CONTROLS[name]
+      const checked = control.parse(request)
+      if (!checked.ok) throw new DiagnosticsClientError('ERR_REQUEST_INVALID', checked.message)
+      const timeoutMs = init.timeoutMs ?? control.timeoutMs + CONTROL_TIMEOUT_MARGIN_MS
+      const body = JSON.stringify(checked.value)
+      const answer = await getChecked(control.path, control.path, control.required, {
+        body,
+        timeoutMs,
+      })
+      return answer as ControlResponse<Name>
     },
 
     async metrics() {

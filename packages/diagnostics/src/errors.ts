@@ -4,6 +4,8 @@ export interface DiagnosticsErrorBody {
   error: HttpErrorCode
   /** One human sentence; never a stack trace or internal error text. */
   message: string
+  /** Why a dial failed, on `dial_failed`, `ping_failed` and `timeout` of the control routes. */
+  dial_error?: string
 }
 
 export type HttpErrorCode =
@@ -17,17 +19,41 @@ export type HttpErrorCode =
   | 'not_ready'
   | 'not_implemented'
   | 'internal_error'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'too_many_requests'
+  | 'peer_not_found'
+  | 'dial_failed'
+  | 'ping_failed'
+  | 'timeout'
+
+/** What an {@link HttpError} adds to its answer beside status, code and message. */
+export interface HttpErrorOptions {
+  /** Response headers, e.g. `Retry-After`. */
+  headers?: Readonly<Record<string, string>>
+  /** Why a dial failed (the body's `dial_error`). */
+  dialError?: string
+}
 
 /** An error an HTTP route answers with: status, code and message go to the client as they are. */
 export class HttpError extends Error {
   override readonly name: string = 'HttpError'
   readonly status: number
   readonly code: HttpErrorCode
+  readonly headers: Readonly<Record<string, string>>
+  readonly dialError: string | undefined
 
-  constructor(status: number, code: HttpErrorCode, message: string) {
+  constructor(
+    status: number,
+    code: HttpErrorCode,
+    message: string,
+    options: HttpErrorOptions = {},
+  ) {
     super(message)
     this.status = status
     this.code = code
+    this.headers = options.headers ?? {}
+    this.dialError = options.dialError
   }
 }
 
@@ -74,6 +100,32 @@ export class NotImplementedError extends HttpError {
   override readonly name = 'NotImplementedError'
   constructor(message = 'this node does not offer that') {
     super(501, 'not_implemented', message)
+  }
+}
+
+/** A request body over the size limit of its route. */
+export class PayloadTooLargeError extends HttpError {
+  override readonly name = 'PayloadTooLargeError'
+  constructor(message = 'the request body is too large', headers: Record<string, string> = {}) {
+    super(413, 'payload_too_large', message, { headers })
+  }
+}
+
+/** A request body in a type the route does not read. */
+export class UnsupportedMediaTypeError extends HttpError {
+  override readonly name = 'UnsupportedMediaTypeError'
+  constructor(message = 'the request body must be application/json') {
+    super(415, 'unsupported_media_type', message)
+  }
+}
+
+/** Too many requests of a kind under way at once; `Retry-After` says when to ask again. */
+export class TooManyRequestsError extends HttpError {
+  override readonly name = 'TooManyRequestsError'
+  constructor(message = 'too many requests at once', retryAfterSeconds = 1) {
+    super(429, 'too_many_requests', message, {
+      headers: { 'Retry-After': String(retryAfterSeconds) },
+    })
   }
 }
 

@@ -16,7 +16,9 @@
  * The `/debug/p2p/*` views are one typed table, {@link VIEWS}: the routes register from it, and
  * {@link createDiagnosticsClient} reads a node with it. A program that only reads a node imports
  * the light entry `@wes/diagnostics/client` (the client, the table, the address and token rules),
- * which loads neither Koa nor prom-client.
+ * which loads neither Koa nor prom-client. The `POST /control/*` routes (connect, disconnect, ping,
+ * find a peer) are a second table, {@link CONTROLS}, served only with a token and a
+ * {@link ControlSource}.
  *
  * @example
  * ```ts
@@ -127,6 +129,7 @@ export type { ExpositionFormat } from './exposition-format.js'
 export { renderOpenMetrics } from './openmetrics.js'
 
 export * from './views/index.js'
+export * from './controls/index.js'
 export {
   ADDED_METRICS,
   BUILD_INFO_METRICS,
@@ -140,6 +143,7 @@ export {
 export type { MetricType } from './metric-table.js'
 
 export {
+  CONTROL_TIMEOUT_MARGIN_MS,
   createDiagnosticsClient,
   DEFAULT_DIAGNOSTICS_CLIENT_INIT,
   DiagnosticsClientError,

@@ -22,6 +22,7 @@ import type { HostPort } from './host-port.js'
 import { createLingeringClose } from './lingering-close.js'
 import { validateToken } from './middleware/bearer-auth.js'
 import type { LingeringClose } from './lingering-close.js'
+import type { ControlSource } from './controls/index.js'
 import type { DiagnosticsSource } from './source.js'
 
 export interface DiagnosticsServerInit {
@@ -93,6 +94,8 @@ export interface DiagnosticsLogger {
 export interface DiagnosticsServerComponents {
   source: DiagnosticsSource
   registry: Registry
+  /** The node's operations behind `POST /control/*`, served only while a token is required. */
+  control?: ControlSource
   logger?: DiagnosticsLogger
 }
 
@@ -139,7 +142,15 @@ export function createDiagnosticsServer(
   const { logger } = components
   if (init.token !== undefined) validateToken(init.token)
   let token = init.token
-  const app = createDiagnosticsApp({ ...components, token: () => token })
+  const app = createDiagnosticsApp({
+    ...components,
+    token: () => token,
+    // a control request body over the limit is answered like a 431: with a lingering close
+    answerAndClose: (socket, response) => {
+      if (lingering !== undefined) lingering.close(socket, response)
+      else socket.destroy()
+    },
+  })
   if (logger !== undefined) {
     // without a logger, Koa's default handler prints unexpected errors to stderr
     app.on('error', (err: unknown) => {

@@ -4,7 +4,8 @@
  * persisted Ed25519 identity, a discovery service whose mechanisms (bootstrap, mDNS, the DHT)
  * report every dial they cause, and a meter of the bytes on the wire. `snapshot()` reads it all
  * in one cheap call; `peerDetails()`, `connectionDetails()` and `routingDetails()` read one page
- * of per-peer, per-connection and per-bucket detail when asked.
+ * of per-peer, per-connection and per-bucket detail when asked. {@link createNodeControls} connects,
+ * disconnects, pings and finds peers by hand.
  *
  * @example
  * ```ts
@@ -29,6 +30,8 @@
  */
 
 export { createP2PNode } from './node/index.js'
+export { createNodeControls, PING_ATTEMPTS } from './node/controls.js'
+export type { NodeControls, PeerConnection } from './node/controls.js'
 export { libp2pVersion } from './libp2p-version.js'
 export type { P2PNode, P2PNodeComponents, P2PNodeStatus } from './node/index.js'
 export type {
@@ -74,8 +77,8 @@ export type {
   P2POptionsInit,
   RelayOptions,
 } from './options.js'
-export { IdentityError, NotStartedError, OptionsError } from './errors.js'
-export type { IdentityErrorCode } from './errors.js'
+export { IdentityError, NotStartedError, OptionsError, PeerOperationError } from './errors.js'
+export type { IdentityErrorCode, PeerOperationErrorCode } from './errors.js'
 export { IDENTITY_FILE_NAME, loadOrCreateIdentity } from './identity.js'
 export { createBandwidthMeter } from './bandwidth-meter.js'
 export type {

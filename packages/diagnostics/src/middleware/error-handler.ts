@@ -23,8 +23,13 @@ export function errorHandler(): Middleware {
       if (httpError instanceof MethodNotAllowedError) ctx.set('Allow', httpError.allow.join(', '))
       if (httpError instanceof UnauthorizedError)
         ctx.set('WWW-Authenticate', 'Bearer realm="wes-node"')
+      for (const [name, value] of Object.entries(httpError.headers)) ctx.set(name, value)
 
-      const body: DiagnosticsErrorBody = { error: httpError.code, message: httpError.message }
+      const body: DiagnosticsErrorBody = {
+        error: httpError.code,
+        message: httpError.message,
+        ...(httpError.dialError !== undefined ? { dial_error: httpError.dialError } : {}),
+      }
       ctx.status = httpError.status
       ctx.body = body
     }

@@ -18,7 +18,7 @@ import { loopbackFlags, spawnCli, started, tempDir } from '../lib/processes.js'
 import { createPeer, dial, pingOnce } from '../lib/peers.js'
 import { check, sleep, waitUntil } from '../lib/runner.js'
 import type { CaseContext, Suite } from '../lib/runner.js'
-import { ROUTES } from '../lib/routes.js'
+import { CONTROL_ROUTES, ROUTES } from '../lib/routes.js'
 import { VERBOSE_VIEW_NAMES, VIEWS } from '@wes/diagnostics/client'
 
 const OTHER_METHODS = [
@@ -275,6 +275,43 @@ export async function httpHostile(suite: Suite, scope: CaseContext): Promise<voi
         ],
         ctx,
       )
+    },
+  )
+
+  await suite.case(
+    'control routes do not exist without a token: 404 JSON for every method and body',
+    30_000,
+    async (ctx) => {
+      const json = (body: string): string =>
+        `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`
+      const body = JSON.stringify({ peer_id: node.peerId, multiaddr: node.multiaddr })
+      const cases = CONTROL_ROUTES.flatMap((route) => [
+        ...['POST', 'GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE'].map((method) => ({
+          name: `${method} ${route}`,
+          data:
+            method === 'POST' || method === 'PUT'
+              ? request(method, route, json(body)) + body
+              : request(method, route),
+          method,
+          statuses: [404],
+        })),
+        {
+          name: `POST ${route} with a bearer token`,
+          data:
+            request('POST', route, `Authorization: Bearer ${'t'.repeat(32)}\r\n${json(body)}`) +
+            body,
+          method: 'POST',
+          statuses: [404],
+        },
+        {
+          name: `POST ${route.toUpperCase()}`,
+          data: request('POST', route.toUpperCase(), json(body)) + body,
+          method: 'POST',
+          statuses: [404],
+        },
+      ])
+      await expectProper(port, cases, ctx)
+      suite.figure(`${cases.length} control requests to a node without a token: all 404 JSON`)
     },
   )
 

@@ -6,22 +6,70 @@
  */
 
 import { chmod, readFile, stat, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import type { Socket } from 'node:net'
 import { join } from 'node:path'
 import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { Registry } from 'prom-client'
 import { createDiagnosticsServer, createP2PMetrics } from '@wes/diagnostics'
 import { lan } from '@wes/netlab'
-import { closedWithin, get, openSockets, rawExchange, receivedOn } from '../lib/http.js'
+import {
+  answerProblems,
+  closedWithin,
+  get,
+  openSockets,
+  rawExchange,
+  rawExchangeAfterWrite,
+  receivedOn,
+} from '../lib/http.js'
+import type { Exchange } from '../lib/http.js'
+import { createPeer, generateKeyPair } from '../lib/peers.js'
 import { startCaseLab } from '../lib/lab.js'
 import { loopbackFlags, runCli, spawnCli, started, tempDir } from '../lib/processes.js'
 import { check, sleep } from '../lib/runner.js'
 import type { CaseContext, Suite } from '../lib/runner.js'
-import { PROBES, ROUTES } from '../lib/routes.js'
+import { CONTROL_ROUTES, PROBES, ROUTES } from '../lib/routes.js'
 
 const TOKEN = 'wes-reliability-token-0123456789abcdef'
 
 function request(method: string, path: string, auth?: string): string {
   return `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n${auth !== undefined ? `Authorization: ${auth}\r\n` : ''}Connection: close\r\n\r\n`
+}
+
+/** A control request: `POST path` with `body` as JSON (or as `type`), the token unless `auth` says otherwise. */
+function controlRequest(
+  path: string,
+  body: string | Buffer,
+  init: { auth?: string | null; type?: string | null; method?: string; extra?: string } = {},
+): Buffer {
+  const { auth = `Bearer ${TOKEN}`, type = 'application/json', method = 'POST', extra = '' } = init
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body
+  const head =
+    `${method} ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+    (auth !== null ? `Authorization: ${auth}\r\n` : '') +
+    (type !== null ? `Content-Type: ${type}\r\n` : '') +
+    (extra !== '' ? extra : `Content-Length: ${bytes.length}\r\n`) +
+    'Connection: close\r\n\r\n'
+  return Buffer.concat([Buffer.from(head), bytes])
+}
+
+/** A TCP port that accepts connections and never says a word: a libp2p dial to it hangs. */
+async function tarpit(ctx: CaseContext): Promise<number> {
+  const sockets = new Set<Socket>()
+  const server = createServer((socket) => {
+    sockets.add(socket)
+    socket.on('error', () => undefined)
+    socket.on('close', () => sockets.delete(socket))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  ctx.defer(
+    () =>
+      new Promise<void>((resolve) => {
+        sockets.forEach((socket) => socket.destroy())
+        server.close(() => resolve())
+      }),
+  )
+  return (server.address() as { port: number }).port
 }
 
 export async function security(suite: Suite, _scope: CaseContext): Promise<void> {
@@ -343,6 +391,237 @@ export async function security(suite: Suite, _scope: CaseContext): Promise<void>
       check(leaks.length === 0, `leaked: ${leaks.join(', ')}`)
       suite.figure(
         `secrets: ${Object.keys(secrets).length} patterns scanned over ${ROUTES.length + 1} endpoints (${scanned} bytes), none found`,
+      )
+    },
+  )
+  await suite.case(
+    'control routes (token set): bad credentials 401, wrong methods 405, hostile bodies 4xx JSON, a flood bounded, the node serves on',
+    90_000,
+    async (ctx) => {
+      const dir = await tempDir(ctx)
+      const tokenFile = join(dir, 'token')
+      await writeFile(tokenFile, `${TOKEN}\n`, { mode: 0o600 })
+      const cli = spawnCli(
+        ['start', ...loopbackFlags(join(dir, 'data')), '--diagnostics-token-file', tokenFile],
+        ctx,
+      )
+      const node = await started(cli)
+      const port = node.diagPort
+      const problems: string[] = []
+      let checked = 0
+      const expect = (
+        name: string,
+        exchange: Exchange,
+        statuses: number[],
+        method = 'POST',
+      ): void => {
+        checked++
+        const found = answerProblems(exchange, method)
+        const status = exchange.response?.status
+        if (status !== undefined && !statuses.includes(status))
+          found.push(`status ${status}, expected ${statuses.join('|')}`)
+        if (found.length > 0) problems.push(`${name}: ${found.join('; ')}`)
+      }
+      const peerId = node.peerId
+      const other = (await generateKeyPair('Ed25519')).publicKey.toString()
+
+      for (const route of CONTROL_ROUTES) {
+        const body = JSON.stringify(
+          route.endsWith('/connect') ? { multiaddr: '/ip4/127.0.0.1/tcp/1' } : { peer_id: other },
+        )
+        for (const [name, auth] of [
+          ['no token', null],
+          ['wrong token', `Bearer ${TOKEN.slice(0, -1)}x`],
+          ['Basic scheme', `Basic ${Buffer.from(`u:${TOKEN}`).toString('base64')}`],
+        ] as const) {
+          expect(
+            `${route} ${name}`,
+            await rawExchange(port, controlRequest(route, body, { auth })),
+            [401],
+          )
+        }
+        for (const method of ['GET', 'HEAD', 'PUT', 'DELETE', 'PATCH']) {
+          const exchange = await rawExchange(port, controlRequest(route, body, { method }))
+          expect(`${method} ${route}`, exchange, [405], method)
+          if (!(exchange.response?.headers.allow ?? '').includes('POST'))
+            problems.push(`${method} ${route}: 405 without Allow: POST`)
+        }
+        const options = await rawExchange(port, controlRequest(route, '', { method: 'OPTIONS' }))
+        expect(`OPTIONS ${route}`, options, [204], 'OPTIONS')
+      }
+
+      const ping = '/control/p2p/ping'
+      const hostile: Array<[string, Buffer, number[]]> = [
+        [
+          'text/plain body',
+          controlRequest(ping, `{"peer_id":"${other}"}`, { type: 'text/plain' }),
+          [415],
+        ],
+        ['no Content-Type', controlRequest(ping, `{"peer_id":"${other}"}`, { type: null }), [415]],
+        [
+          'form body',
+          controlRequest(ping, `peer_id=${other}`, { type: 'application/x-www-form-urlencoded' }),
+          [415],
+        ],
+        ['not JSON', controlRequest(ping, '{"peer_id":'), [400]],
+        ['empty body', controlRequest(ping, ''), [400]],
+        ['JSON array', controlRequest(ping, `["${other}"]`), [400]],
+        [
+          'deeply nested',
+          controlRequest(ping, `{"peer_id":${'['.repeat(2_000)}${']'.repeat(2_000)}}`),
+          [400],
+        ],
+        [
+          'nested objects',
+          controlRequest(ping, `${'{"a":'.repeat(600)}1${'}'.repeat(600)}`),
+          [400],
+        ],
+        ['unknown key', controlRequest(ping, `{"peer_id":"${other}","admin":true}`), [400]],
+        [
+          '__proto__ key',
+          controlRequest(ping, `{"peer_id":"${other}","__proto__":{"polluted":1}}`),
+          [400],
+        ],
+        [
+          'constructor key',
+          controlRequest(ping, `{"peer_id":"${other}","constructor":{"prototype":{}}}`),
+          [400],
+        ],
+        ['bad peer id', controlRequest(ping, '{"peer_id":"12D3KooW<script>"}'), [400]],
+        ['peer id of junk base58', controlRequest(ping, `{"peer_id":"${'z'.repeat(52)}"}`), [400]],
+        ['peer id as number', controlRequest(ping, '{"peer_id":1e309}'), [400]],
+        ['count 0', controlRequest(ping, `{"peer_id":"${other}","count":0}`), [400]],
+        ['count 101', controlRequest(ping, `{"peer_id":"${other}","count":101}`), [400]],
+        ['count -1', controlRequest(ping, `{"peer_id":"${other}","count":-1}`), [400]],
+        ['count 1.5', controlRequest(ping, `{"peer_id":"${other}","count":1.5}`), [400]],
+        ['count "3"', controlRequest(ping, `{"peer_id":"${other}","count":"3"}`), [400]],
+        ['count 1e9', controlRequest(ping, `{"peer_id":"${other}","count":1e9}`), [400]],
+        [
+          'invalid UTF-8',
+          controlRequest(ping, Buffer.from([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x7d])),
+          [400],
+        ],
+        ['ping itself', controlRequest(ping, `{"peer_id":"${peerId}","count":1}`), [400]],
+        [
+          'bad multiaddr',
+          controlRequest('/control/p2p/connect', '{"multiaddr":"/ip4/1.2.3/tcp/1"}'),
+          [400],
+        ],
+        [
+          'unknown protocol',
+          controlRequest('/control/p2p/connect', '{"multiaddr":"/nope/1"}'),
+          [400],
+        ],
+        [
+          'relative multiaddr',
+          controlRequest('/control/p2p/connect', '{"multiaddr":"ip4/127.0.0.1"}'),
+          [400],
+        ],
+        [
+          'multiaddr of itself',
+          controlRequest('/control/p2p/connect', JSON.stringify({ multiaddr: node.multiaddr })),
+          [400],
+        ],
+        [
+          '2 KiB multiaddr',
+          controlRequest(
+            '/control/p2p/connect',
+            JSON.stringify({ multiaddr: `/${'a'.repeat(2_048)}` }),
+          ),
+          [400],
+        ],
+        [
+          'findpeer of itself',
+          controlRequest('/control/dht/findpeer', JSON.stringify({ peer_id: peerId })),
+          [400],
+        ],
+        [
+          'declared 1 GB, 10 bytes sent',
+          controlRequest(ping, '0123456789', { extra: 'Content-Length: 1000000000\r\n' }),
+          [413],
+        ],
+      ]
+      for (const [name, data, statuses] of hostile) {
+        const exchange = await rawExchange(port, data, 5_000)
+        expect(name, exchange, statuses)
+        if (/<script>|polluted/.test(exchange.response?.body ?? ''))
+          problems.push(`${name}: the body echoes the request`)
+      }
+      // over 4 KiB, read only after writing it all: the 413 must arrive, never a reset (a
+      // lingering close, as for a 1 MiB URL)
+      const big = `{"peer_id":"${'a'.repeat(1024 * 1024)}"}`
+      for (let round = 0; round < 5; round++) {
+        for (const [how, data] of [
+          ['Content-Length', controlRequest(ping, big)],
+          [
+            'chunked',
+            controlRequest(ping, `${big.length.toString(16)}\r\n${big}\r\n0\r\n\r\n`, {
+              extra: 'Transfer-Encoding: chunked\r\n',
+            }),
+          ],
+        ] as const) {
+          for (const pieceBytes of [Infinity, 64 * 1024]) {
+            const exchange = await rawExchangeAfterWrite(port, data, 5_000, pieceBytes)
+            expect(`1 MiB body (${how}, pieces ${pieceBytes}) round ${round + 1}`, exchange, [413])
+          }
+        }
+      }
+      check(
+        problems.length === 0,
+        `${problems.length} improper: ${problems.slice(0, 6).join(' || ')}`,
+      )
+
+      // a flood: 60 connects at once to a port that never answers the handshake; a handful run,
+      // the rest are refused at once with 429, and the node serves health meanwhile
+      const pit = await tarpit(ctx)
+      const target = JSON.stringify({ multiaddr: `/ip4/127.0.0.1/tcp/${pit}/p2p/${other}` })
+      const floodStart = performance.now()
+      const flood = Promise.all(
+        Array.from({ length: 60 }, () =>
+          rawExchange(port, controlRequest('/control/p2p/connect', target), 20_000),
+        ),
+      )
+      await sleep(500, ctx.signal)
+      const health = await rawExchange(
+        port,
+        `GET /debug/p2p/health HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nConnection: close\r\n\r\n`,
+      )
+      check(health.response?.status === 200, `health during the flood: ${health.response?.status}`)
+      const answers = await flood
+      const floodMs = performance.now() - floodStart
+      const statuses = new Map<number, number>()
+      for (const [i, exchange] of answers.entries()) {
+        expect(`flood request ${i}`, exchange, [429, 502, 504])
+        const status = exchange.response?.status ?? 0
+        statuses.set(status, (statuses.get(status) ?? 0) + 1)
+      }
+      const refused = statuses.get(429) ?? 0
+      check(problems.length === 0, `flood: ${problems.slice(0, 4).join(' || ')}`)
+      check(refused >= 50, `only ${refused} of 60 flood requests were refused with 429`)
+
+      // and then the controls work: a real peer, connected, pinged and disconnected via the CLI
+      const peer = await createPeer(ctx, { listen: ['/ip4/127.0.0.1/tcp/0'] })
+      const peerAddr = peer.getMultiaddrs()[0]?.toString() ?? ''
+      const access = ['--addr', `127.0.0.1:${port}`, '--token-file', tokenFile]
+      const connect = await runCli(['peer', 'connect', peerAddr, '--json', ...access], ctx)
+      check(connect.code === 0, `peer connect: exit ${connect.code} ${connect.stderr}`)
+      const pinged = await runCli(
+        ['peer', 'ping', peer.peerId.toString(), '-n', '3', ...access],
+        ctx,
+      )
+      check(
+        pinged.code === 0 && /3 sent, 3 received/.test(pinged.stdout),
+        `peer ping: exit ${pinged.code} ${pinged.stdout} ${pinged.stderr}`,
+      )
+      const down = await runCli(['peer', 'disconnect', peer.peerId.toString(), ...access], ctx)
+      check(down.code === 0, `peer disconnect: exit ${down.code} ${down.stderr}`)
+      check(cli.exitInfo === undefined, 'the node exited')
+      check(
+        !/request failed|stack|\n\s+at /i.test(cli.stderr()),
+        `the node logged an error: ${cli.stderr().slice(0, 200)}`,
+      )
+      suite.figure(
+        `controls: ${checked} hostile or unauthorised requests answered 4xx JSON; flood of 60 connects: ${[...statuses].map(([status, n]) => `${n}x${status}`).join(', ')} in ${(floodMs / 1000).toFixed(1)} s`,
       )
     },
   )

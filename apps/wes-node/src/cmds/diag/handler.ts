@@ -37,8 +37,14 @@ function isClientError(err: unknown): err is DiagnosticsClientError {
   )
 }
 
-/** A client error in the words an operator needs, with the CLI's exit code and error code. */
-function toCliError(err: unknown, options: DiagOptions): unknown {
+/**
+ * A client error in the words an operator needs, with the CLI's exit code and error code (the
+ * `peer` and `dht` commands' too).
+ */
+export function toCliError(
+  err: unknown,
+  options: Pick<DiagOptions, 'addr' | 'timeoutMs'>,
+): unknown {
   if (!isClientError(err)) return err
   const { addr } = options
   const failure = (message: string, code: string): CliError =>
