@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream'
 import Router from '@koa/router'
 import Koa from 'koa'
+import { Counter } from 'prom-client'
 import type { Registry } from 'prom-client'
 import { bearerAuth } from './middleware/bearer-auth.js'
 import type { TokenSource } from './middleware/bearer-auth.js'
@@ -39,6 +40,18 @@ export interface DiagnosticsAppComponents {
   answerAndClose?: (socket: Duplex, response: string) => void
 }
 
+/** Requests answered 401, on the app's registry; one counter however many apps share it. */
+function unauthorizedCounter(registry: Registry): Counter {
+  const name = 'p2p_diagnostics_unauthorized_total'
+  const existing = registry.getSingleMetric(name)
+  if (existing instanceof Counter) return existing
+  return new Counter({
+    name,
+    help: 'Requests to the diagnostics server answered 401: a missing or wrong bearer token (a scraper with an old token, or someone probing).',
+    registers: [registry],
+  })
+}
+
 /**
  * The Koa app of the diagnostics routes, not listening: mount `app.callback()` on any HTTP server,
  * or use {@link createDiagnosticsServer}. Unexpected errors answer 500 JSON and are emitted as
@@ -67,7 +80,9 @@ export function createDiagnosticsApp(components: DiagnosticsAppComponents): Koa 
   app.use(errorHandler())
   app.use(requireHost())
   // Before anything that could tell which paths exist.
-  if (components.token !== undefined) app.use(bearerAuth(components.token))
+  // there from the start (0 without a token), so the series set does not depend on the token
+  const refused = unauthorizedCounter(components.registry)
+  if (components.token !== undefined) app.use(bearerAuth(components.token, () => refused.inc()))
   app.use(rejectMalformedPath())
   // no token, no controls: an unprotected server stays read-only (the paths answer 404)
   if (token !== undefined && control !== undefined) app.use(hideControlsWithoutToken(token))

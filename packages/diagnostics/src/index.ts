@@ -138,6 +138,7 @@ export {
   NAT_METRICS,
   NETWORK_METRICS,
   PROCESS_METRICS,
+  SERVER_METRICS,
   SPEC_METRICS,
 } from './metric-table.js'
 export type { MetricType } from './metric-table.js'

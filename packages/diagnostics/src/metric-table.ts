@@ -92,6 +92,11 @@ export const PROCESS_METRICS = {
   nodejs_gc_duration_seconds: 'histogram',
 } as const satisfies Record<string, MetricType>
 
+/** The diagnostics server's own, registered by `createDiagnosticsApp` on the registry it serves. */
+export const SERVER_METRICS = {
+  p2p_diagnostics_unauthorized_total: 'counter',
+} as const satisfies Record<string, MetricType>
+
 /** Every metric a wired node exports besides libp2p's own `libp2p_*` families. */
 export const METRIC_TYPES: Readonly<Record<string, MetricType>> = {
   ...SPEC_METRICS,
@@ -101,4 +106,5 @@ export const METRIC_TYPES: Readonly<Record<string, MetricType>> = {
   ...NETWORK_METRICS,
   ...NAT_METRICS,
   ...PROCESS_METRICS,
+  ...SERVER_METRICS,
 }

@@ -219,6 +219,11 @@ export function createDiagnosticsServer(
     lingering = lingeringClose
     listening = { configured, bound: { host: address.address, port: address.port } }
     logger?.info(`diagnostics listening on ${urlOf(configured.host, address.port)}`)
+    if (token !== undefined) {
+      logger?.info(
+        'diagnostics require a bearer token on every route, /metrics included: requests without it get 401, counted in p2p_diagnostics_unauthorized_total',
+      )
+    }
     if (!isLoopbackHost(configured.host)) {
       logger?.warn(
         `diagnostics are reachable beyond this machine on ${formatHostPort(configured)}` +

@@ -34,9 +34,10 @@ export type TokenSource = string | (() => string | undefined)
  * through timing. A missing or wrong token answers 401 JSON with `WWW-Authenticate`. A fixed token
  * that breaks {@link validateToken}'s rule throws at creation. A function is asked on every
  * request, so the token can change while the app serves (the one it returns is the caller's to
- * validate); while it returns `undefined`, every request passes.
+ * validate); while it returns `undefined`, every request passes. `onRefused` is called for each
+ * request answered 401.
  */
-export function bearerAuth(token: TokenSource): Middleware {
+export function bearerAuth(token: TokenSource, onRefused?: () => void): Middleware {
   if (typeof token === 'string') validateToken(token)
   const current = typeof token === 'string' ? () => token : token
   let cached: { token: string; digest: Buffer } | undefined
@@ -52,6 +53,7 @@ export function bearerAuth(token: TokenSource): Middleware {
     const match = /^Bearer[ ]+(\S+)\s*$/i.exec(header)
     if (match === null || !timingSafeEqual(digest(match[1] as string), expected)) {
       ctx.set('WWW-Authenticate', 'Bearer realm="wes-node"')
+      onRefused?.()
       throw new UnauthorizedError(
         header === '' ? 'a bearer token is required' : 'the bearer token is not valid',
       )

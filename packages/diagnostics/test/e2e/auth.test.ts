@@ -56,6 +56,27 @@ describe('bearer token', () => {
     }
   })
 
+  it('says at start that the token is on, and counts each 401 in p2p_diagnostics_unauthorized_total', async () => {
+    const logs: string[] = []
+    const server = await serve(TOKEN, logs)
+    expect(logs.join('\n')).toMatch(/require a bearer token on every route/)
+    for (const headers of [{}, { authorization: 'Bearer wrong-token-0123456789' }]) {
+      expect((await fetch(`${server.url}/debug/p2p/stats`, { headers })).status).toBe(401)
+    }
+    const res = await fetch(`${server.url}/metrics`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    })
+    expect(await res.text()).toMatch(/^p2p_diagnostics_unauthorized_total 2$/m)
+
+    const open: string[] = []
+    const plain = await serve(undefined, open)
+    expect(open.join('\n')).not.toMatch(/bearer token/)
+    // the series is there without a token too, at 0
+    expect(await (await fetch(`${plain.url}/metrics`)).text()).toMatch(
+      /^p2p_diagnostics_unauthorized_total 0$/m,
+    )
+  })
+
   it('serves every route with the right token', async () => {
     const server = await serve(TOKEN)
     for (const path of PATHS) {
