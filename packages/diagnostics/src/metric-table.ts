@@ -28,6 +28,8 @@ export const SPEC_METRICS = {
 /** Added beyond the spec by `createP2PMetrics`; labels come from fixed sets. */
 export const ADDED_METRICS = {
   p2p_routing_table_size: 'gauge',
+  p2p_bootstrap_peers: 'gauge',
+  p2p_bootstrap_peers_connected: 'gauge',
   p2p_discovery_dials_total: 'counter',
   p2p_discovery_mdns_responses_total: 'counter',
 } as const satisfies Record<string, MetricType>

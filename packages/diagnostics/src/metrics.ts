@@ -27,13 +27,14 @@ export interface P2PMetricsComponents {
 
 /**
  * Registers the 13 `p2p_*` metrics of the monitoring spec, plus `p2p_routing_table_size`,
- * `p2p_discovery_mdns_responses_total` and `p2p_discovery_dials_total{mechanism,outcome}`, on
- * `registry` (never on prom-client's global registry) and returns their handles.
+ * `p2p_bootstrap_peers`, `p2p_bootstrap_peers_connected`, `p2p_discovery_mdns_responses_total`
+ * and `p2p_discovery_dials_total{mechanism,outcome}`, on `registry` (never on prom-client's
+ * global registry) and returns their handles.
  *
- * State gauges (connections, peers, bandwidth) are read from `components.source` when the registry
- * is scraped, so nothing polls while nobody scrapes; they read 0 while the source has no snapshot.
- * Discovery counters move through `discoveryCallbacks`, which the app hands to the node's discovery
- * service.
+ * State gauges (connections, peers, bandwidth, bootstrap peers) are read from `components.source`
+ * when the registry is scraped, so nothing polls while nobody scrapes; they read 0 while the source
+ * has no snapshot. Discovery counters move through `discoveryCallbacks`, which the app hands to the
+ * node's discovery service.
  *
  * @example
  * ```ts
@@ -130,6 +131,18 @@ export function createP2PMetrics(registry: Registry, components: P2PMetricsCompo
       'p2p_routing_table_size',
       'Peers in the kad-dht routing table right now.',
       (s) => s.routing.routingTableSize,
+    ),
+    // A bootstrap peer connected by whatever way (it dialled us, the DHT did) is a bootstrap that
+    // works, which the dial counters cannot tell: P2PBootstrapNotSucceeding reads these two.
+    bootstrapPeers: stateGauge(
+      'p2p_bootstrap_peers',
+      'Configured bootstrap peers right now (distinct peer IDs, never the node itself).',
+      (s) => s.facts?.bootstrap.length ?? s.routing.bootstrapPeers,
+    ),
+    bootstrapPeersConnected: stateGauge(
+      'p2p_bootstrap_peers_connected',
+      'Configured bootstrap peers connected right now, whoever dialled (never the node itself).',
+      (s) => s.facts?.bootstrap.filter((peer) => peer.connected).length ?? 0,
     ),
     // every answer, which p2p_discovery_mdns_peer_found_total no longer counts
     mdnsResponses: counter(

@@ -258,6 +258,65 @@ describe('a real Prometheus scraping three nodes', () => {
     }
   }, 60_000)
 
+  it('counts the bootstrap peers connected, which silences the bootstrap alerts for B and C', async () => {
+    // B and C list A (connected) and the dead address (never): 1 of 2; A has no bootstrap list.
+    const [a, b, c] = nodes as [Node, Node, Node]
+    const byInstance = (result: Sample[]): Record<string, number> =>
+      Object.fromEntries(result.map((s) => [s.metric.instance ?? '', Number(s.value[1])]))
+    const want = {
+      [a.diagAddr]: { configured: 0, connected: 0 },
+      [b.diagAddr]: { configured: 2, connected: 1 },
+      [c.diagAddr]: { configured: 2, connected: 1 },
+    }
+    const seen = async (): Promise<Record<string, { configured?: number; connected?: number }>> => {
+      const configured = byInstance(await query('p2p_bootstrap_peers{job="wes-p2p"}'))
+      const connected = byInstance(await query('p2p_bootstrap_peers_connected{job="wes-p2p"}'))
+      return Object.fromEntries(
+        Object.keys(want).map((i) => [i, { configured: configured[i], connected: connected[i] }]),
+      )
+    }
+    const deadline = Date.now() + 45_000
+    let last = await seen()
+    while (JSON.stringify(last) !== JSON.stringify(want) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500))
+      last = await seen()
+    }
+    expect(last).toEqual(want)
+
+    // B and C keep dialling the dead peer, and the guard of both bootstrap alerts drops them:
+    // their series match the gauge's on job and instance
+    const dialling = await queryUntil(
+      'increase(p2p_discovery_bootstrap_attempt_total{job="wes-p2p"}[5m]) > 0',
+      (r) => r.length === 2,
+    )
+    expect(dialling.map((s) => s.metric.instance).sort()).toEqual([b.diagAddr, c.diagAddr].sort())
+    expect(
+      await query(
+        'increase(p2p_discovery_bootstrap_attempt_total{job="wes-p2p"}[5m]) > 0 unless on (job, instance) p2p_bootstrap_peers_connected > 0',
+      ),
+    ).toEqual([])
+    // the guide's "nodes with bootstrap peers, none connected"
+    expect(
+      await query(
+        'p2p_bootstrap_peers_connected == 0 and on (job, instance) p2p_bootstrap_peers > 0',
+      ),
+    ).toEqual([])
+  }, 60_000)
+
+  it("answers the guide's reset-safe byte rate, per node and direction, with numbers", async () => {
+    const expr = 'sum by (instance, direction) (rate(p2p_protocol_bytes_total{job="wes-p2p"}[5m]))'
+    // pings and the DHT move bytes on every connection, so both directions rise on each node
+    const result = await queryUntil(
+      expr,
+      (r) => r.length === 2 * nodes.length && r.every((s) => Number(s.value[1]) > 0),
+    )
+    for (const node of nodes) {
+      const mine = result.filter((s) => s.metric.instance === node.diagAddr)
+      expect(mine.map((s) => s.metric.direction).sort()).toEqual(['in', 'out'])
+      for (const sample of mine) expect(Number.isFinite(Number(sample.value[1]))).toBe(true)
+    }
+  }, 60_000)
+
   // DESIGN.md: promtool may flag only the spec's own names and names upstream libraries define
   // (libp2p's own families, forwarded by default); every name this project defines passes clean.
   const UPSTREAM = /^(libp2p|nodejs|process)_/

@@ -3,6 +3,7 @@ import { Registry, register as globalRegistry } from 'prom-client'
 import { createP2PMetrics } from '../../src/index.js'
 import { DIAL_OUTCOMES, DISCOVERY_MECHANISMS } from '../../src/metrics.js'
 import { ADDED_METRICS, SPEC_METRICS } from '../../src/metric-table.js'
+import type { BootstrapPeerFacts, DiagnosticsSnapshot } from '../../src/index.js'
 import { createStubSource, createThrowingSource, sampleSnapshot } from './stub-source.js'
 
 const EXPECTED_TYPES: Record<string, 'gauge' | 'counter'> = { ...SPEC_METRICS, ...ADDED_METRICS }
@@ -30,7 +31,7 @@ async function scrape(registry: Registry): Promise<Record<string, number>> {
 }
 
 describe('createP2PMetrics', () => {
-  it('registers exactly the 13 metrics of the spec plus the routing table size, the mDNS responses and the dials counter, with their types and help, all but the dials without labels', async () => {
+  it('registers exactly the 13 metrics of the spec plus the routing table size, the bootstrap peers, the mDNS responses and the dials counter, with their types and help, all but the dials without labels', async () => {
     const registry = new Registry()
     createP2PMetrics(registry, { source: createStubSource() })
 
@@ -116,6 +117,63 @@ describe('createP2PMetrics', () => {
       p2p_bandwidth_in_total_bytes: 10,
       p2p_bandwidth_out_total_bytes: 20,
     })
+  })
+
+  it('counts the configured bootstrap peers and those connected now, whoever dialled', async () => {
+    const registry = new Registry()
+    const source = createStubSource()
+    createP2PMetrics(registry, { source })
+    const bootstrapPeer = (peerId: string, connected: boolean): BootstrapPeerFacts => ({
+      peerId,
+      multiaddr: `/ip4/10.0.0.1/tcp/4001/p2p/${peerId}`,
+      connected,
+      // no bootstrap dial of this run connected it: it dialled us, or the DHT did
+      lastOutcome: 'failure',
+      lastDialAt: 1_795_652_000_000,
+      errorClass: 'refused',
+      error: 'connect ECONNREFUSED 10.0.0.1:4001',
+      failingSince: 1_795_651_000_000,
+    })
+    const withBootstrap = (bootstrap: BootstrapPeerFacts[]): DiagnosticsSnapshot =>
+      sampleSnapshot({
+        facts: {
+          startedAt: 1_795_650_000_000,
+          thresholds: {
+            minPeers: 3,
+            bootstrapFailingMs: 60_000,
+            mdnsSilentMs: 30_000,
+            routingGraceMs: 60_000,
+            readyMinPeers: 1,
+          },
+          bootstrap,
+          mdns: { state: 'off', failure: null, responses: 0, lastResponseAt: null },
+          addresses: [],
+        },
+      })
+    const bootstrapGauges = async (): Promise<Record<string, number | undefined>> => {
+      const values = await scrape(registry)
+      return {
+        configured: values.p2p_bootstrap_peers,
+        connected: values.p2p_bootstrap_peers_connected,
+      }
+    }
+
+    source.current = withBootstrap([
+      bootstrapPeer('12D3KooWBootA', true),
+      bootstrapPeer('12D3KooWBootB', false),
+      bootstrapPeer('12D3KooWBootC', true),
+    ])
+    expect(await bootstrapGauges()).toEqual({ configured: 3, connected: 2 })
+    source.current = withBootstrap([bootstrapPeer('12D3KooWBootA', false)])
+    expect(await bootstrapGauges()).toEqual({ configured: 1, connected: 0 })
+    // no bootstrap list (a bootstrap node itself): both 0, which tells "none configured" apart
+    source.current = withBootstrap([])
+    expect(await bootstrapGauges()).toEqual({ configured: 0, connected: 0 })
+    // a source without facts: the configured count of the routing view, none known connected
+    source.current = sampleSnapshot()
+    expect(await bootstrapGauges()).toEqual({ configured: 2, connected: 0 })
+    source.current = undefined
+    expect(await bootstrapGauges()).toEqual({ configured: 0, connected: 0 })
   })
 
   it('reads the source once per scrape and never without a scrape', async () => {

@@ -14,6 +14,9 @@ import { parse, stringify } from 'yaml'
 import { METRIC_TYPES, SPEC_METRICS } from '../../src/metric-table.js'
 
 const monitoringDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../monitoring')
+/** The guide the rules' `runbook_url`s point into, as a repository path. */
+const RUNBOOK = 'docs/monitoring.md'
+const runbookFile = resolve(monitoringDir, '../../..', RUNBOOK)
 
 /** The 13 metrics of DESIGN.md (names and types are the public contract), plus the routing gauge. */
 const SPEC = Object.entries(SPEC_METRICS)
@@ -241,6 +244,30 @@ function metricNames(expr: string): string[] {
   return [...names]
 }
 
+/**
+ * The anchors GitHub gives the headings of a Markdown file (github-slugger): the heading's text
+ * lower-cased, punctuation dropped, spaces turned into `-`, `-1`, `-2`... added to repeats.
+ * Lines inside fenced code blocks are no headings.
+ */
+function headingAnchors(markdown: string): Set<string> {
+  const anchors = new Set<string>()
+  const seen = new Map<string, number>()
+  let fenced = false
+  for (const line of markdown.split('\n')) {
+    if (/^\s*(```|~~~)/.test(line)) fenced = !fenced
+    const heading = fenced ? null : /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line)
+    if (!heading) continue
+    const base = (heading[1] ?? '')
+      .toLowerCase()
+      .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '')
+      .replace(/ /g, '-')
+    const repeats = seen.get(base) ?? 0
+    seen.set(base, repeats + 1)
+    anchors.add(repeats === 0 ? base : `${base}-${repeats}`)
+  }
+  return anchors
+}
+
 /** The text inside the parentheses that open at `open`, or undefined when they do not close. */
 function parenthesized(expr: string, open: number): string | undefined {
   let depth = 0
@@ -462,6 +489,28 @@ describe('monitoring files: rules and config', () => {
       if (!/\{\{[^}]*\$value\b[^}]*\}\}/.test(description))
         problems.push(`${r.alert}: description lacks value`)
       if (!r.for) problems.push(`${r.alert}: no for`)
+    }
+    expect(problems).toEqual([])
+  })
+
+  it(`every alert links its section of ${RUNBOOK} and prints its value formatted`, async () => {
+    const rules = (await readYaml<RuleFile>('alerts.yml')).groups.flatMap((g) => g.rules)
+    const anchors = headingAnchors(await readFile(runbookFile, 'utf8'))
+    expect(anchors).toContain('6-alert-rules-runbook')
+    const problems: string[] = []
+    for (const r of rules) {
+      const url = r.annotations?.runbook_url ?? ''
+      const [, anchor] = /^docs\/monitoring\.md#([\w-]+)$/.exec(url) ?? []
+      if (anchor === undefined) problems.push(`${r.alert}: runbook_url "${url}"`)
+      else if (!anchors.has(anchor)) problems.push(`${r.alert}: no heading #${anchor}`)
+      // the alert's own section, not just any heading
+      else if (!anchor.startsWith((r.alert ?? '').toLowerCase()))
+        problems.push(`${r.alert}: runbook_url #${anchor} is another section`)
+      // a raw estimate prints as 31.26050420168067: round it or humanize it
+      for (const [key, text] of Object.entries(r.annotations ?? {})) {
+        if (/\{\{-?\s*\$value\s*-?\}\}/.test(text))
+          problems.push(`${r.alert}: ${key} prints a bare {{ $value }}`)
+      }
     }
     expect(problems).toEqual([])
   })
