@@ -74,11 +74,11 @@ export class DefaultP2PNode implements P2PNode {
   readonly libp2p: Libp2p
   readonly discovery: DiscoveryService
   readonly bandwidth: BandwidthMeter
+  readonly network: NetworkObserver
   /** The options, with the bootstrap list `setBootstrap` last gave. */
   private currentOptions: P2POptions
   private currentStatus: P2PNodeStatus = 'stopped'
   private transition: Promise<void> = Promise.resolve()
-  readonly network: NetworkObserver
   private readonly log: Logger
   private readonly handles: Libp2pHandles
   private readonly mdnsState: MdnsState
