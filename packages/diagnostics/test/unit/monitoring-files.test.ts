@@ -87,6 +87,7 @@ const ROWS = [
   'Dials',
   'Connection lifecycle',
   'Protocols',
+  'Process',
 ]
 const SPEC_PANELS = [
   'P2P Connections',
@@ -436,7 +437,7 @@ describe('monitoring files: Grafana dashboard', () => {
     expect(text?.replace(/\s/g, '')).toBe('label_values(p2p_peers_total,instance)')
   })
 
-  it('has the eight rows and the spec panels', async () => {
+  it('has the nine rows and the spec panels', async () => {
     const panels = allPanels((await readDashboard()).panels)
     expect(panels.filter((p) => p.type === 'row').map((p) => p.title)).toEqual(ROWS)
     const titles = panels.map((p) => p.title)
@@ -462,7 +463,9 @@ describe('monitoring files: Grafana dashboard', () => {
         )
           problems.push(`${p.title}: target datasource ${JSON.stringify(t.datasource)}`)
         // Every selector of a metric carries the instance filter.
-        for (const m of (t.expr ?? '').matchAll(/\b(p2p_[a-z_]+|up)\b(\{[^}]*\})?/g)) {
+        for (const m of (t.expr ?? '').matchAll(
+          /\b(p2p_[a-z_]+|process_[a-z_]+|nodejs_[a-z0-9_]+|up)\b(\{[^}]*\})?/g,
+        )) {
           if (!m[2]?.includes('instance=~"$instance"'))
             problems.push(`${p.title}: unfiltered ${m[0]}`)
         }
