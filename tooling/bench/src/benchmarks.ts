@@ -40,4 +40,9 @@ export const BENCHMARKS: Record<
     timeoutMs: 180_000,
     load: async () => (await import('./b7-event-loop.js')).b7EventLoop,
   },
+  B8: {
+    title: 'Scale: 1,000 peers',
+    timeoutMs: 480_000,
+    load: async () => (await import('./b8-scale.js')).b8Scale,
+  },
 }

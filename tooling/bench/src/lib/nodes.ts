@@ -11,10 +11,25 @@ import { identify } from '@libp2p/identify'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
+import type { Multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
-import type { Libp2p } from '@libp2p/interface'
+import type { ComponentLogger, Libp2p, Logger } from '@libp2p/interface'
 
 export const LOOPBACK_LISTEN = '/ip4/127.0.0.1/tcp/0'
+
+const silentLog: Logger = Object.assign(() => {}, {
+  error: () => {},
+  trace: () => {},
+  enabled: false,
+  newScope: (): Logger => silentLog,
+})
+
+/**
+ * A logger that writes nothing and costs nothing to create: libp2p's default sets up a `debug`
+ * instance (and a tty check) per component, a few milliseconds per node that a swarm of a
+ * thousand peers would spend before its first dial.
+ */
+const SILENT_LOGGER: ComponentLogger = { forComponent: () => silentLog }
 
 export type BareNode = Libp2p<{
   identify: ReturnType<ReturnType<typeof identify>>
@@ -34,6 +49,18 @@ export interface BareNodeInit {
    * target that every node dials from 127.0.0.1 raises it.
    */
   inboundConnectionThreshold?: number
+  /** libp2p's `connectionManager.maxConnections` (its default is 300). */
+  maxConnections?: number
+  /** The agent the node announces in identify. @default libp2p's own */
+  userAgent?: string
+  /** No libp2p log at all (swarm peers); the baseline keeps libp2p's default logger. @default false */
+  silent?: boolean
+  /**
+   * libp2p's connection monitor, which pings every connection every 10 s. Swarm peers go
+   * without, like go-libp2p and rust-libp2p peers by default: they answer a target's pings but
+   * do not add their own. @default true
+   */
+  connectionMonitor?: boolean
 }
 
 /**
@@ -50,9 +77,15 @@ export async function createBareNode(init: BareNodeInit = {}): Promise<BareNode>
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     services: { identify: identify(), ping: ping() },
-    ...(init.inboundConnectionThreshold !== undefined
-      ? { connectionManager: { inboundConnectionThreshold: init.inboundConnectionThreshold } }
-      : {}),
+    ...(init.userAgent !== undefined ? { nodeInfo: { userAgent: init.userAgent } } : {}),
+    ...(init.silent === true ? { logger: SILENT_LOGGER } : {}),
+    ...(init.connectionMonitor === false ? { connectionMonitor: { enabled: false } } : {}),
+    connectionManager: {
+      ...(init.inboundConnectionThreshold !== undefined
+        ? { inboundConnectionThreshold: init.inboundConnectionThreshold }
+        : {}),
+      ...(init.maxConnections !== undefined ? { maxConnections: init.maxConnections } : {}),
+    },
   })
 }
 
@@ -61,44 +94,154 @@ export function swarmLocalAddress(index: number): string {
   return `127.0.${1 + Math.floor(index / 250)}.${1 + (index % 250)}`
 }
 
-/** Peers that each hold one connection to a target node. */
+/** The agent peer `index` of a scale swarm announces: every peer its own. */
+export function swarmAgent(index: number): string {
+  return `wes-bench-peer/${index}`
+}
+
+/** The protocol peer `index` of a scale swarm serves (and announces in identify): every peer its own. */
+export function swarmProtocol(index: number): string {
+  return `/wes-bench/peer-${index}/1.0.0`
+}
+
+export interface PeerSwarmInit {
+  /**
+   * The index of this swarm's first peer: it picks the peers' loopback addresses (and, when
+   * `distinct`, their agents and protocols), so swarms in several processes never overlap.
+   * @default 0
+   */
+  firstIndex?: number
+  /**
+   * Every peer announces an agent and a protocol of its own ({@link swarmAgent},
+   * {@link swarmProtocol}), as a crowd of different implementations would.
+   * @default false
+   */
+  distinct?: boolean
+}
+
+/** Peers that each hold one connection to every target node. */
 export class PeerSwarm {
   readonly peers: BareNode[] = []
+  private readonly firstIndex: number
+  private readonly distinct: boolean
+
+  constructor(init: PeerSwarmInit = {}) {
+    this.firstIndex = init.firstIndex ?? 0
+    this.distinct = init.distinct ?? false
+  }
 
   /**
-   * Adds `count` peers and connects each to `target`, `concurrency` dials at a time (libp2p
-   * accepts 10 pending inbound connections); every dial is retried at most 3 times.
+   * Adds `count` peers and connects each to every target, `concurrency` dials at a time (libp2p
+   * accepts 10 pending inbound connections); every dial is tried at most 3 times. Throws on the
+   * first dial that fails 3 times, unless `tolerant`: then every dial is tried and the failures
+   * are returned, for {@link reconnect} to try again.
    */
-  async grow(count: number, target: string, concurrency = 8): Promise<void> {
+  async grow(
+    count: number,
+    target: string | string[],
+    concurrency = 8,
+    onDial?: (dialled: number, of: number) => void,
+    tolerant = false,
+  ): Promise<Error[]> {
     const added: BareNode[] = []
     for (let i = 0; i < count; i++) {
+      const index = this.firstIndex + this.peers.length
       const peer = await createBareNode({
         listen: false,
-        localAddress: swarmLocalAddress(this.peers.length),
+        silent: true,
+        connectionMonitor: false,
+        localAddress: swarmLocalAddress(index),
+        ...(this.distinct ? { userAgent: swarmAgent(index) } : {}),
       })
+      if (this.distinct) await peer.handle(swarmProtocol(index), async (stream) => stream.close())
       this.peers.push(peer)
       added.push(peer)
     }
-    const targetAddr = multiaddr(target)
-    let next = 0
-    const worker = async (): Promise<void> => {
-      while (next < added.length) {
-        const peer = added[next++] as BareNode
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await peer.dial(targetAddr, { signal: AbortSignal.timeout(10_000) })
-            break
-          } catch (err) {
-            if (attempt >= 3) throw err
-            await new Promise((r) => setTimeout(r, 250 * attempt))
-          }
-        }
-      }
-    }
-    await Promise.all(Array.from({ length: concurrency }, worker))
+    const targets = (Array.isArray(target) ? target : [target]).map((t) => multiaddr(t))
+    return dialAll(
+      added.flatMap((peer) => targets.map((addr) => ({ peer, addr }))),
+      concurrency,
+      tolerant,
+      onDial,
+    )
+  }
+
+  /**
+   * Dials again, once each, every target a peer has no connection to any more (a loaded
+   * machine lets some pings time out, and libp2p's connection monitor then closes the
+   * connection); returns how many dials that took, and the dials that failed 3 times.
+   */
+  async reconnect(
+    target: string | string[],
+    concurrency = 8,
+  ): Promise<{ dials: number; failures: Error[] }> {
+    const targets = (Array.isArray(target) ? target : [target]).map((t) => multiaddr(t))
+    const missing = this.peers.flatMap((peer) =>
+      targets
+        .filter((addr) => {
+          const id = addr.getComponents().findLast((c) => c.name === 'p2p')?.value
+          return !peer.getConnections().some((c) => c.remotePeer.toString() === id)
+        })
+        .map((addr) => ({ peer, addr })),
+    )
+    return { dials: missing.length, failures: await dialAll(missing, concurrency, true) }
+  }
+
+  /** Peers with a connection to `remotePeer` (a peer ID string). */
+  connectedToPeer(remotePeer: string): number {
+    return this.peers.filter((p) =>
+      p.getConnections().some((c) => c.remotePeer.toString() === remotePeer),
+    ).length
+  }
+
+  /** Peers with connections open to `targets` distinct remote peers. */
+  connectedTo(targets: number): number {
+    return this.peers.filter(
+      (p) => new Set(p.getConnections().map((c) => c.remotePeer.toString())).size >= targets,
+    ).length
   }
 
   async stop(): Promise<void> {
     await Promise.all(this.peers.splice(0).map(async (peer) => peer.stop()))
   }
+}
+
+/**
+ * Runs `dials`, `concurrency` at a time, each tried at most 3 times; a dial that fails 3 times
+ * throws, or when `tolerant` is returned with the others that did.
+ */
+async function dialAll(
+  dials: Array<{ peer: BareNode; addr: Multiaddr }>,
+  concurrency: number,
+  tolerant: boolean,
+  onDial?: (dialled: number, of: number) => void,
+): Promise<Error[]> {
+  const failures: Error[] = []
+  let next = 0
+  let dialled = 0
+  const worker = async (): Promise<void> => {
+    while (next < dials.length) {
+      const { peer, addr } = dials[next++] as (typeof dials)[number]
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await peer.dial(addr, { signal: AbortSignal.timeout(10_000) })
+          onDial?.(++dialled, dials.length)
+          break
+        } catch (err) {
+          if (attempt >= 3) {
+            const failure = new Error(
+              `dial ${addr.toString()} failed 3 times: ${err instanceof Error ? err.message : String(err)}`,
+              { cause: err },
+            )
+            if (!tolerant) throw failure
+            failures.push(failure)
+            break
+          }
+          await new Promise((r) => setTimeout(r, 250 * attempt))
+        }
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker))
+  return failures
 }

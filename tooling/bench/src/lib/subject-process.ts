@@ -7,10 +7,19 @@ import { httpGet, waitFor } from './util.js'
 
 export interface ProbeReport {
   eventLoop: { p50Ms: number; p99Ms: number; maxMs: number; meanMs: number; samples: number }
+  /** Garbage-collection pauses since the last reset. */
+  gc: { count: number; totalMs: number; maxMs: number }
   memory: NodeJS.MemoryUsage
 }
 
 export type SubjectKind = 'wes-node' | 'bare-libp2p'
+
+export interface SubjectProcessInit {
+  /** libp2p's `maxConnections` (`--max-connections`); both subjects default to 300. */
+  maxConnections?: number
+  /** Node flags beside the probe's, e.g. `--cpu-prof`. */
+  nodeArgs?: string[]
+}
 
 export class SubjectProcess {
   private constructor(
@@ -22,12 +31,23 @@ export class SubjectProcess {
   ) {}
 
   /** Starts `wes-node start` (or the bare libp2p worker) with the probe, and waits until it listens. */
-  static async start(kind: SubjectKind, dataDir: string): Promise<SubjectProcess> {
-    const nodeArgs = ['--expose-gc', '--import', pathToFileURL(worker('probe')).href]
+  static async start(
+    kind: SubjectKind,
+    dataDir: string,
+    init: SubjectProcessInit = {},
+  ): Promise<SubjectProcess> {
+    const nodeArgs = [
+      '--expose-gc',
+      '--import',
+      pathToFileURL(worker('probe')).href,
+      ...(init.nodeArgs ?? []),
+    ]
+    const limit =
+      init.maxConnections !== undefined ? ['--max-connections', String(init.maxConnections)] : []
     const child =
       kind === 'wes-node'
-        ? spawnWesNode({ dataDir, nodeArgs, ipc: true })
-        : spawnNode([...nodeArgs, worker('bare-node')], {
+        ? spawnWesNode({ dataDir, nodeArgs, ipc: true, extraArgs: limit })
+        : spawnNode([...nodeArgs, worker('bare-node'), ...limit], {
             stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
           })
     try {
@@ -43,10 +63,27 @@ export class SubjectProcess {
 
   /** Asks the probe for a report (or resets its histogram). */
   async probe(type: 'report' | 'reset', options: { gc?: boolean } = {}): Promise<ProbeReport> {
+    return this.ask<ProbeReport>(type, options)
+  }
+
+  /** Peers the subject is connected to now: its diagnostics say (wes-node), or the worker does. */
+  async peers(): Promise<number> {
+    if (this.diagnosticsUrl !== undefined) {
+      const { body } = await httpGet(`${this.diagnosticsUrl}/debug/p2p/stats`)
+      return (JSON.parse(body) as { peers: number }).peers
+    }
+    return (await this.ask<{ peers: number }>('peers')).peers
+  }
+
+  /** One IPC question to the subject, answered by a message of the same type within 5 s. */
+  async ask<Answer>(type: string, options: object = {}): Promise<Answer> {
     const proc = this.child.process
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('probe did not answer within 5 s')), 5_000)
-      const onMessage = (message: { type?: string } & ProbeReport): void => {
+      const timer = setTimeout(() => {
+        proc.off('message', onMessage)
+        reject(new Error(`the subject did not answer ${type} within 5 s`))
+      }, 5_000)
+      const onMessage = (message: { type?: string } & Answer): void => {
         if (message.type !== type) return
         clearTimeout(timer)
         proc.off('message', onMessage)

@@ -13,9 +13,9 @@ export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', 
 /** The built `wes-node` bin. */
 export const WES_NODE_BIN = join(REPO_ROOT, 'apps', 'wes-node', 'bin', 'wes-node.js')
 
-/** A file of this package's build output, e.g. `workers/peers.js`. */
+/** A file of this package's build output, e.g. `workers/peers.js` (from `src/` too, for tests). */
 export function distFile(relative: string): string {
-  return resolve(dirname(fileURLToPath(import.meta.url)), '..', relative)
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', relative)
 }
 
 export const sleep = async (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))

@@ -1,12 +1,13 @@
 /**
  * Preloaded into a subject process (`node --import probe.js ...`): measures its event-loop
- * delay with perf_hooks and answers the parent over IPC. `{type: 'reset'}` clears the histogram,
- * `{type: 'report'}` answers `{type: 'report', eventLoop: {...ms}, memory: process.memoryUsage()}`;
- * `{type: 'report', gc: true}` runs a full GC first (when the process has --expose-gc).
- * The IPC channel is unref'd, so the probe never keeps the process alive.
+ * delay with perf_hooks, and its garbage-collection pauses, and answers the parent over IPC.
+ * `{type: 'reset'}` clears both, `{type: 'report'}` answers `{type: 'report', eventLoop: {...ms},
+ * gc: {...ms}, memory: process.memoryUsage()}`; `{type: 'report', gc: true}` runs a full GC first
+ * (when the process has --expose-gc). The IPC channel is unref'd, so the probe never keeps the
+ * process alive.
  */
 
-import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks'
 
 /** Sampling period of the delay timer, in ms: finer than any pause the targets care about. */
 const RESOLUTION_MS = 5
@@ -14,17 +15,28 @@ const RESOLUTION_MS = 5
 const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS })
 histogram.enable()
 
+/** GC pauses since the last reset: a long event-loop delay with a GC as long is the GC's. */
+let gc = { count: 0, totalMs: 0, maxMs: 0 }
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    gc.count++
+    gc.totalMs += entry.duration
+    gc.maxMs = Math.max(gc.maxMs, entry.duration)
+  }
+}).observe({ entryTypes: ['gc'] })
+
 if (process.send !== undefined) {
   process.on('message', (message: { type?: string; gc?: boolean }) => {
     if (message.type === 'reset') {
       histogram.reset()
+      gc = { count: 0, totalMs: 0, maxMs: 0 }
       process.send?.({ type: 'reset' })
     } else if (message.type === 'report') {
       // With --expose-gc, `{gc: true}` measures live memory rather than what V8 keeps committed.
       if (message.gc === true) {
-        const gc = (globalThis as { gc?: () => void }).gc
-        gc?.()
-        gc?.()
+        const collect = (globalThis as { gc?: () => void }).gc
+        collect?.()
+        collect?.()
       }
       const ms = (ns: number): number => ns / 1e6
       process.send?.({
@@ -36,6 +48,7 @@ if (process.send !== undefined) {
           meanMs: ms(histogram.mean),
           samples: histogram.count,
         },
+        gc: { ...gc },
         memory: process.memoryUsage(),
       })
     }

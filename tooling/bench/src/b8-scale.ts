@@ -1,0 +1,392 @@
+/**
+ * B8 scale: 1,000 peers connected at once to `wes-node start` and, in the same run, to a bare
+ * libp2p node (tcp, noise, yamux, identify, ping; no metrics). The peers run in worker processes,
+ * each dialling both subjects from its own 127.0.x.y address and announcing an agent and a
+ * protocol of its own. Measured on the subjects, each in a process of its own with the probe
+ * preloaded: `/metrics` series and render time (against the same node with 10 peers), the verbose
+ * peers JSON at limit 100 and 1,000 (against a bare Koa route answering the same JSON), V8 heap
+ * per connection and event-loop delay (against the bare libp2p node with the same peers).
+ */
+
+import { startBareKoa } from './lib/bare-koa.js'
+import { rssBytes } from './lib/child.js'
+import { figure } from './lib/figure.js'
+import { startScaleSwarm } from './lib/scale-swarm.js'
+import type { ScaleSwarm } from './lib/scale-swarm.js'
+import { Scraper } from './lib/scraper.js'
+import { ACTIVITY_FAMILIES, seriesByFamily, seriesChanges, seriesCount } from './lib/series.js'
+import { interleaved, median, percentile } from './lib/stats.js'
+import { SubjectProcess } from './lib/subject-process.js'
+import type { ProbeReport } from './lib/subject-process.js'
+import { TempDirs, httpGet, keepAliveAgent, round, sleep, waitFor } from './lib/util.js'
+import type { HttpResult } from './lib/util.js'
+import type { Agent } from 'node:http'
+import type { Benchmark } from './lib/types.js'
+
+/** Peers of the small set that `/metrics` at full size is compared with. */
+const FEW = 10
+const KiB = 1024
+/** Bound on one request: a page of 1,000 peers is read from the peer store, peer by peer. */
+const REQUEST_TIMEOUT_MS = 30_000
+
+/** Requests sent again after a reset: see {@link get}. */
+let resets = 0
+
+/**
+ * One GET, bounded; a keep-alive socket the server closed as the request left (ECONNRESET) is
+ * retried once on a new socket, as Prometheus would scrape again. Errors name the URL.
+ */
+async function get(url: string, agent?: Agent): Promise<HttpResult> {
+  try {
+    return await httpGet(url, agent, REQUEST_TIMEOUT_MS)
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ECONNRESET') {
+      resets++
+      return httpGet(url, agent, REQUEST_TIMEOUT_MS)
+    }
+    throw new Error(`GET ${url}: ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    })
+  }
+}
+
+/** `count` sequential GETs of `url` over `agent`; milliseconds each. Throws on a non-200. */
+async function timeRequests(url: string, agent: Agent, count: number): Promise<number[]> {
+  const out: number[] = []
+  for (let i = 0; i < count; i++) {
+    const start = performance.now()
+    const { status } = await get(url, agent)
+    out.push(performance.now() - start)
+    if (status !== 200) throw new Error(`GET ${url} answered ${status}`)
+  }
+  return out
+}
+
+/** Waits until every subject counts `count` connected peers (they redial what closes). */
+async function subjectsHold(subjects: SubjectProcess[], count: number): Promise<void> {
+  let counts: number[] = []
+  try {
+    await waitFor(
+      async () => {
+        counts = await Promise.all(subjects.map(async (s) => s.peers()))
+        return counts.every((n) => n >= count)
+      },
+      `${count} peers on every subject`,
+      { timeoutMs: 60_000, intervalMs: 500 },
+    )
+  } catch (err) {
+    throw new Error(
+      `${err instanceof Error ? err.message : String(err)} (they hold ${counts.join(', ')})`,
+      { cause: err },
+    )
+  }
+}
+
+export const b8Scale: Benchmark = {
+  id: 'B8',
+  title: 'Scale: 1,000 peers',
+  async run({ quick, log }) {
+    const peers = quick ? 250 : 1_000
+    const requests = quick ? 60 : 200
+    const settleMs = quick ? 2_000 : 4_000
+    // one period of libp2p's connection monitor (every connection pinged every 10 s, at once)
+    const windowMs = 10_000
+    const rounds = quick ? 1 : 3
+    const dirs = new TempDirs()
+    const init = { maxConnections: peers + 200 }
+    const ours = await SubjectProcess.start('wes-node', await dirs.make(), init)
+    const swarms: ScaleSwarm[] = []
+    let bareProcess: SubjectProcess | undefined
+    try {
+      const bare = await SubjectProcess.start('bare-libp2p', await dirs.make(), init)
+      bareProcess = bare
+      const base = ours.diagnosticsUrl ?? ''
+      const targets = [ours.listenAddr, bare.listenAddr]
+      await sleep(settleMs)
+      const idle = {
+        ours: (await ours.probe('report', { gc: true })).memory,
+        bare: (await bare.probe('report', { gc: true })).memory,
+        oursRss: await rssBytes(ours.child.pid),
+        bareRss: await rssBytes(bare.child.pid),
+      }
+
+      // 10 peers: the series and render time the full set is compared with
+      swarms.push(await startScaleSwarm({ targets, count: FEW, workers: 1, timeoutMs: 60_000 }))
+      await subjectsHold([ours, bare], FEW)
+      await sleep(1_000)
+      const fewAgent = keepAliveAgent()
+      const fewText = (await get(`${base}/metrics`, fewAgent)).body
+      const fewMetricsMs = await timeRequests(`${base}/metrics`, fewAgent, requests)
+      // the server closes an idle keep-alive socket after 5 s: no agent waits for the rest
+      fewAgent.destroy()
+
+      const connectStart = performance.now()
+      swarms.push(
+        await startScaleSwarm({
+          targets,
+          count: peers - FEW,
+          firstIndex: FEW,
+          workers: 4,
+          timeoutMs: quick ? 120_000 : 240_000,
+          log,
+        }),
+      )
+      await subjectsHold([ours, bare], peers)
+      const connectMs = performance.now() - connectStart
+      log(`B8 ${peers} peers connected to both subjects in ${Math.round(connectMs)} ms`)
+      await sleep(settleMs)
+      const loaded = {
+        ours: (await ours.probe('report', { gc: true })).memory,
+        bare: (await bare.probe('report', { gc: true })).memory,
+        oursRss: await rssBytes(ours.child.pid),
+        bareRss: await rssBytes(bare.child.pid),
+        // a ping that timed out may have closed a connection the swarm has not dialled again yet
+        oursPeers: await ours.peers(),
+        barePeers: await bare.peers(),
+      }
+
+      // /metrics and the verbose peers page, ours and the bare route, in alternating blocks
+      const agent = keepAliveAgent()
+      const manyText = (await get(`${base}/metrics`, agent)).body
+      const peersUrl = (limit: number): string => `${base}/debug/p2p/peers?verbose=1&limit=${limit}`
+      const bodies = {
+        100: JSON.parse((await get(peersUrl(100), agent)).body) as {
+          total?: number
+        },
+        1000: JSON.parse((await get(peersUrl(1_000), agent)).body) as {
+          total?: number
+        },
+      }
+      const sizes = {
+        100: JSON.stringify(bodies[100]).length,
+        1000: JSON.stringify(bodies[1000]).length,
+      }
+      const koa100 = await startBareKoa(() => bodies[100])
+      const koa1000 = await startBareKoa(() => bodies[1000])
+      const bareAgent = keepAliveAgent()
+      const times = {
+        metrics: [] as number[],
+        peers100: [] as number[],
+        peers1000: [] as number[],
+        bare100: [] as number[],
+        bare1000: [] as number[],
+      }
+      try {
+        const blocks = 10
+        const per = Math.ceil(requests / blocks)
+        for (let block = 0; block < blocks; block++) {
+          const steps = [
+            async () => times.metrics.push(...(await timeRequests(`${base}/metrics`, agent, per))),
+            async () => times.peers100.push(...(await timeRequests(peersUrl(100), agent, per))),
+            async () => times.bare100.push(...(await timeRequests(koa100.url, bareAgent, per))),
+            async () =>
+              times.peers1000.push(...(await timeRequests(peersUrl(1_000), agent, per / 2))),
+            async () =>
+              times.bare1000.push(...(await timeRequests(koa1000.url, bareAgent, per / 2))),
+          ]
+          for (const step of block % 2 === 0 ? steps : steps.reverse()) await step()
+        }
+      } finally {
+        bareAgent.destroy()
+        agent.destroy()
+        await Promise.all([koa100.stop(), koa1000.stop()])
+      }
+
+      // event-loop delay of both subjects in the same windows: ours scraped every second, or not
+      const reports: Record<'scraped' | 'quiet', { ours: ProbeReport; bare: ProbeReport }[]> = {
+        scraped: [],
+        quiet: [],
+      }
+      const scrapeLatencies: number[] = []
+      const window = async (scraped: boolean): Promise<number> => {
+        const scraper = new Scraper([base])
+        await Promise.all([ours.probe('reset'), bare.probe('reset')])
+        if (scraped) scraper.start()
+        await sleep(windowMs)
+        scraper.stop()
+        scrapeLatencies.push(...scraper.latenciesMs)
+        const [o, b] = await Promise.all([ours.probe('report'), bare.probe('report')])
+        reports[scraped ? 'scraped' : 'quiet'].push({ ours: o, bare: b })
+        return o.eventLoop.p99Ms
+      }
+      await interleaved(
+        rounds,
+        { scraped: async () => window(true), quiet: async () => window(false) },
+        (variant, r, value) =>
+          log(`B8 round ${r + 1}/${rounds} ${variant}: event-loop delay p99 ${round(value, 2)} ms`),
+      )
+
+      const pick = (
+        kind: 'scraped' | 'quiet',
+        who: 'ours' | 'bare',
+        field: 'p99Ms' | 'maxMs',
+      ): number => median(reports[kind].map((r) => r[who].eventLoop[field]))
+      const perConnection = (before: number, after: number, held: number): number =>
+        (after - before) / held / KiB
+      const fewSeries = seriesByFamily(fewText)
+      const manySeries = seriesByFamily(manyText)
+      const changes = seriesChanges(fewSeries, manySeries)
+      const libp2pSeries = (series: Map<string, number>): number =>
+        [...series]
+          .filter(([family]) => family.startsWith('libp2p_'))
+          .reduce((s, [, n]) => s + n, 0)
+      const p = (xs: number[], q: number): number => percentile(xs, q)
+      const byPeers = (family: string): boolean => !ACTIVITY_FAMILIES.includes(family)
+      const peerStrings = /wes-bench-peer|\/wes-bench\/peer-/.test(manyText)
+
+      return {
+        figures: [
+          figure({
+            key: 'B8.metrics-series',
+            label: `/metrics series, ${peers} peers with ${peers} agents and protocols (activity-filled families aside)`,
+            unit: '',
+            better: 'lower',
+            ours: seriesCount(manyText, byPeers),
+            baseline: seriesCount(fewText, byPeers),
+            baselineLabel: `same node, ${FEW} peers`,
+            targets: [{ subject: 'ratio', op: '<=', limit: 1 }],
+          }),
+          figure({
+            key: 'B8.metrics-series-all',
+            label: `/metrics series, all families, ${peers} peers`,
+            unit: '',
+            better: 'lower',
+            ours: seriesCount(manyText),
+            baseline: seriesCount(fewText),
+            baselineLabel: `same node, ${FEW} peers`,
+          }),
+          figure({
+            key: 'B8.metrics-p99',
+            label: `/metrics HTTP p99, ${peers} peers`,
+            unit: 'ms',
+            better: 'lower',
+            ours: p(times.metrics, 99),
+            baseline: p(fewMetricsMs, 99),
+            baselineLabel: `same node, ${FEW} peers`,
+            targets: [{ subject: 'value', op: '<', limit: 10 }],
+          }),
+          figure({
+            key: 'B8.peers-verbose-100-p99',
+            label: `/debug/p2p/peers?verbose=1&limit=100 HTTP p99, ${peers} peers`,
+            unit: 'ms',
+            better: 'lower',
+            ours: p(times.peers100, 99),
+            baseline: p(times.bare100, 99),
+            baselineLabel: 'bare Koa route, same JSON',
+          }),
+          figure({
+            key: 'B8.peers-verbose-1000-p99',
+            label: `/debug/p2p/peers?verbose=1&limit=1000 HTTP p99, ${peers} peers`,
+            unit: 'ms',
+            better: 'lower',
+            ours: p(times.peers1000, 99),
+            baseline: p(times.bare1000, 99),
+            baselineLabel: 'bare Koa route, same JSON',
+          }),
+          figure({
+            key: 'B8.heap-per-connection',
+            label: 'V8 heap used per connection, after a full GC',
+            unit: 'KiB',
+            better: 'lower',
+            ours: perConnection(idle.ours.heapUsed, loaded.ours.heapUsed, loaded.oursPeers),
+            baseline: perConnection(idle.bare.heapUsed, loaded.bare.heapUsed, loaded.barePeers),
+            baselineLabel: 'bare libp2p, same peers',
+          }),
+          figure({
+            key: 'B8.rss-per-connection',
+            label: 'RSS per connection',
+            unit: 'KiB',
+            better: 'lower',
+            ours: perConnection(idle.oursRss, loaded.oursRss, loaded.oursPeers),
+            baseline: perConnection(idle.bareRss, loaded.bareRss, loaded.barePeers),
+            baselineLabel: 'bare libp2p, same peers',
+          }),
+          figure({
+            key: 'B8.event-loop-p99',
+            label: `event-loop delay p99, ${peers} peers, scraped every second`,
+            unit: 'ms',
+            better: 'lower',
+            ours: pick('scraped', 'ours', 'p99Ms'),
+            baseline: pick('scraped', 'bare', 'p99Ms'),
+            baselineLabel: 'bare libp2p, same peers, same windows',
+            targets: [{ subject: 'value', op: '<', limit: 20 }],
+            samples: {
+              ours: reports.scraped.map((r) => round(r.ours.eventLoop.p99Ms, 2)),
+              baseline: reports.scraped.map((r) => round(r.bare.eventLoop.p99Ms, 2)),
+            },
+          }),
+          figure({
+            key: 'B8.event-loop-p99-quiet',
+            label: `event-loop delay p99, ${peers} peers, not scraped`,
+            unit: 'ms',
+            better: 'lower',
+            ours: pick('quiet', 'ours', 'p99Ms'),
+            baseline: pick('quiet', 'bare', 'p99Ms'),
+            baselineLabel: 'bare libp2p, same peers, same windows',
+          }),
+          figure({
+            key: 'B8.event-loop-max',
+            label: `event-loop delay max, ${peers} peers, scraped every second`,
+            unit: 'ms',
+            better: 'lower',
+            ours: pick('scraped', 'ours', 'maxMs'),
+            baseline: pick('scraped', 'bare', 'maxMs'),
+            baselineLabel: 'bare libp2p, same peers, same windows',
+          }),
+        ],
+        notes: [
+          `Both subjects run at once, each in a process of its own with the probe preloaded: wes-node start ` +
+            `(mDNS off, --max-connections ${init.maxConnections}) and a bare libp2p node with the same limit. ` +
+            `${peers} peers in 4 worker processes (plus one for the first ${FEW}) dial both, each from its own ` +
+            `127.0.x.y address, announcing the agent wes-bench-peer/<i> and serving /wes-bench/peer-<i>/1.0.0; ` +
+            `they connected in ${round(connectMs / 1000, 1)} s. Each subject pings every peer every 10 s (libp2p's ` +
+            `connection monitor, all connections in one timer tick); the peers answer but run no monitor of their ` +
+            `own (go-libp2p and rust-libp2p peers do not ping by default either), and dial again any connection ` +
+            `that closes.`,
+          `Series: ${seriesCount(fewText)} with ${FEW} peers and ${seriesCount(manyText)} with ${peers} ` +
+            `(libp2p_* ${libp2pSeries(fewSeries)} and ${libp2pSeries(manySeries)}); ` +
+            `${peerStrings ? '**a peer’s agent or protocol appears in /metrics**' : 'no peer’s agent or protocol appears in /metrics'}; ` +
+            (Object.keys(changes).length === 0
+              ? 'no family changed.'
+              : `families that changed (${FEW} → ${peers} peers): ${Object.entries(changes)
+                  .map(([family, [a, b]]) => `${family} ${a} → ${b}`)
+                  .join(', ')}.`) +
+            ` /metrics body ${fewText.length} bytes with ${FEW} peers, ${manyText.length} with ${peers}.`,
+          `/metrics p50 ${round(p(times.metrics, 50), 2)} ms with ${peers} peers (${round(p(fewMetricsMs, 50), 2)} ` +
+            `ms with ${FEW}); verbose peers p50 ${round(p(times.peers100, 50), 2)} ms at limit 100 ` +
+            `(${sizes[100]} bytes; bare route ${round(p(times.bare100, 50), 2)} ms) and ` +
+            `${round(p(times.peers1000, 50), 2)} ms at limit 1,000 (${sizes[1000]} bytes; bare route ` +
+            `${round(p(times.bare1000, 50), 2)} ms); total ${bodies[1000].total ?? 'n/a'}. Requests run one at ` +
+            `a time over keep-alive from the benchmark process, in 10 blocks alternating their order: ` +
+            `${times.metrics.length} /metrics, ${times.peers100.length} and ${times.peers1000.length} peers pages ` +
+            `per variant, ${fewMetricsMs.length} /metrics with ${FEW} peers before the rest connected; ` +
+            `${resets} request(s) sent again after the server had closed their keep-alive socket.`,
+          `Memory: heap used after two full GCs, idle and ${settleMs / 1000} s after the last peer connected ` +
+            `(then holding ${loaded.oursPeers} and ${loaded.barePeers} peers; per connection divides by those): ` +
+            `wes-node ${round(idle.ours.heapUsed / 2 ** 20, 1)} → ${round(loaded.ours.heapUsed / 2 ** 20, 1)} MiB, ` +
+            `bare ${round(idle.bare.heapUsed / 2 ** 20, 1)} → ${round(loaded.bare.heapUsed / 2 ** 20, 1)} MiB; RSS ` +
+            `wes-node ${round(idle.oursRss / 2 ** 20, 1)} → ${round(loaded.oursRss / 2 ** 20, 1)} MiB, bare ` +
+            `${round(idle.bareRss / 2 ** 20, 1)} → ${round(loaded.bareRss / 2 ** 20, 1)} MiB.`,
+          `Event loop: ${rounds} round(s) of a ${windowMs / 1000} s window with wes-node scraped every second ` +
+            `(/metrics, /debug/p2p/stats, /debug/p2p/health) and one without, interleaved; both probes are reset ` +
+            `at the start of each window, so both subjects are measured over the same seconds. Scrape p99 ` +
+            `${round(p(scrapeLatencies, 99), 2)} ms over ${scrapeLatencies.length} requests. Per window, max ` +
+            `event-loop delay / longest GC pause, wes-node and bare: ${[
+              ...reports.scraped,
+              ...reports.quiet,
+            ]
+              .map(
+                (r, i) =>
+                  `${i < reports.scraped.length ? 'scraped' : 'quiet'} ${round(r.ours.eventLoop.maxMs, 1)} / ` +
+                  `${round(r.ours.gc.maxMs, 1)} and ${round(r.bare.eventLoop.maxMs, 1)} / ${round(r.bare.gc.maxMs, 1)}`,
+              )
+              .join('; ')} ms.`,
+        ],
+      }
+    } finally {
+      await Promise.all(swarms.splice(0).map(async (swarm) => swarm.stop()))
+      await Promise.all([ours.stop(), bareProcess?.stop()])
+      await dirs.removeAll()
+    }
+  },
+}
