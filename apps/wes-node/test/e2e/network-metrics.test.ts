@@ -15,6 +15,7 @@ import { afterEach, describe, expect, it } from '@jest/globals'
 import { createLogger } from '../../src/logger.js'
 import { createRuntime } from '../../src/runtime.js'
 import type { Runtime } from '../../src/runtime.js'
+import { connect, until } from '../fixtures/runtime.js'
 
 const runtimes: Runtime[] = []
 const dirs: string[] = []
@@ -69,26 +70,6 @@ function sample(
   const value = all.get(key)
   if (value === undefined) throw new Error(`no sample ${key}`)
   return value
-}
-
-async function until<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await read()
-    if (done(value)) return value
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
-
-async function connect(from: Runtime, to: Runtime): Promise<void> {
-  await from.node.libp2p.dial(to.node.libp2p.getMultiaddrs()[0] ?? to.node.libp2p.peerId)
 }
 
 describe('the network metrics of a live node', () => {

@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it } from '@jest/globals'
 import { createLogger } from '../../src/logger.js'
 import { createRuntime } from '../../src/runtime.js'
 import type { Runtime } from '../../src/runtime.js'
+import { until } from '../fixtures/runtime.js'
 import { VERSION } from '../../src/version.js'
 
 // mDNS only where its multicast cannot leave the machine: a namespace of its own
@@ -73,22 +74,6 @@ async function metrics(rt: Runtime): Promise<Record<string, number>> {
     if (match) values[match[1] as string] = Number(match[2])
   }
   return values
-}
-
-async function until<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await read()
-    if (done(value)) return value
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
 }
 
 function typeOf(value: unknown): string {

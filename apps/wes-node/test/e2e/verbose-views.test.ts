@@ -21,6 +21,7 @@ import { runCli } from '../../src/cli.js'
 import { createLogger } from '../../src/logger.js'
 import { createRuntime } from '../../src/runtime.js'
 import type { Runtime } from '../../src/runtime.js'
+import { connect, until } from '../fixtures/runtime.js'
 
 const runtimes: Runtime[] = []
 const dirs: string[] = []
@@ -54,27 +55,6 @@ const CHUNK = 16 * 1024
 async function getJson<T>(rt: Runtime, path: string): Promise<{ status: number; body: T }> {
   const res = await fetch(`${rt.diagnostics?.url}${path}`)
   return { status: res.status, body: (await res.json()) as T }
-}
-
-async function until<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  what: string,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await read()
-    if (done(value)) return value
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`)
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
-}
-
-async function connect(from: Runtime, to: Runtime): Promise<void> {
-  await from.node.libp2p.dial(to.node.libp2p.getMultiaddrs()[0] ?? to.node.libp2p.peerId)
 }
 
 type Peers = PeersResponse & PeersVerbose
