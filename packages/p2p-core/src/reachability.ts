@@ -32,7 +32,8 @@ export interface ReachabilityVerdict {
   autoNATStatus: Reachability
 }
 
-function isRelayed(ma: Multiaddr): boolean {
+/** Through a circuit relay (`/p2p-circuit`), not direct. */
+export function isRelayed(ma: { getComponents(): ReadonlyArray<{ name: string }> }): boolean {
   return ma.getComponents().some((c) => c.name === 'p2p-circuit')
 }
 

@@ -2,7 +2,7 @@ import type { Reachability } from '../source.js'
 import { healthVerdictOf } from '../verdict.js'
 import type { HealthReason, HealthStatus } from '../verdict.js'
 import { flatten, renderTable } from './render.js'
-import { finite } from './view.js'
+import { finite, iso } from './view.js'
 import type { View } from './view.js'
 
 /** One of the node's addresses and what is known of its reachability. */
@@ -100,10 +100,6 @@ export interface HealthResponse {
   bootstrap_peers: HealthBootstrapPeer[]
   /** ISO time the node started; null when the source does not say. */
   started_at: string | null
-}
-
-function iso(ms: number | null | undefined): string | null {
-  return ms === null || ms === undefined || !Number.isFinite(ms) ? null : new Date(ms).toISOString()
 }
 
 function list(name: string, lines: string[]): string[] {

@@ -12,6 +12,7 @@
 
 import { MAX_PEER_LIST_ITEMS, pageOf } from '../details.js'
 import { transportOf } from '../network/connections.js'
+import { isRelayed } from '../reachability.js'
 import type {
   BucketDetails,
   ConnectionDetails,
@@ -23,7 +24,6 @@ import type { ConnectionByteCounter } from '../network/connection-bytes.js'
 import type { ConnectionDirection } from '../network/connections.js'
 import type { DhtHandle } from './compose.js'
 import type { Connection, Libp2p, Peer, PeerId } from '@libp2p/interface'
-import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** What the reader reads. */
 export interface DetailsReaderComponents {
@@ -47,10 +47,6 @@ interface KBucketTrie {
 
 const NEGOTIATING = '(negotiating)'
 const decoder = new TextDecoder()
-
-function isRelayed(remoteAddr: Multiaddr): boolean {
-  return remoteAddr.getComponents().some((component) => component.name === 'p2p-circuit')
-}
 
 function openConnections(connections: readonly Connection[]): Connection[] {
   return connections.filter((connection) => connection.status === 'open')

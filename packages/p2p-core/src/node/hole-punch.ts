@@ -12,6 +12,7 @@
  */
 
 import { isNetworkAddress, isPrivate } from '@libp2p/utils'
+import { isRelayed } from '../reachability.js'
 import type { Logger } from '../logger.js'
 import type { Connection, IdentifyResult, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -66,10 +67,6 @@ interface Attempt {
   /** Either side had a public address to dial when the attempt began. */
   hadPublicAddress: boolean
   timer: ReturnType<typeof setTimeout>
-}
-
-function isRelayed(ma: Multiaddr): boolean {
-  return ma.getComponents().some((c) => c.name === 'p2p-circuit')
 }
 
 function isDirectPublic(ma: Multiaddr): boolean {

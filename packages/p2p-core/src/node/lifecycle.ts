@@ -6,7 +6,7 @@
 
 import { NotStartedError } from '../errors.js'
 import { checkBootstrapAddr } from '../option-checks.js'
-import { addressFactsOf, reachabilityOf } from '../reachability.js'
+import { addressFactsOf, isRelayed, reachabilityOf } from '../reachability.js'
 import { BootstrapHistory } from './bootstrap-history.js'
 import { HolePunchTracker } from './hole-punch.js'
 import { MDNS_READY_TIMEOUT_MS } from './mdns-probe.js'
@@ -147,11 +147,7 @@ export class DefaultP2PNode implements P2PNode {
       hasDirectConnection: (peer) =>
         this.libp2p
           .getConnections(peer)
-          .some(
-            (c) =>
-              c.status === 'open' &&
-              !c.remoteAddr.getComponents().some((p) => p.name === 'p2p-circuit'),
-          ),
+          .some((c) => c.status === 'open' && !isRelayed(c.remoteAddr)),
       log: init.log.forComponent('holepunch'),
     })
     this.peerLog = new PeerLog(init.log.forComponent('peers'))
@@ -376,7 +372,7 @@ export class DefaultP2PNode implements P2PNode {
         for (const conn of conns) {
           if (conn.status !== 'open') continue
           open++
-          if (conn.remoteAddr.getComponents().some((c) => c.name === 'p2p-circuit')) relayed++
+          if (isRelayed(conn.remoteAddr)) relayed++
         }
         if (open > 0) peerIds.push(peer.toString())
         connections += open

@@ -16,6 +16,7 @@
 
 import { getNetConfig, isNetworkAddress, isPrivate } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
+import { isRelayed } from '../reachability.js'
 import type { Logger } from '../logger.js'
 import type { AddressWithMetadata } from '../reachability.js'
 import type { IdentifyResult } from '@libp2p/interface'
@@ -51,10 +52,6 @@ const MAX_OBSERVERS = 64
 interface Observation {
   ip: string
   at: number
-}
-
-function isRelayed(ma: Multiaddr): boolean {
-  return ma.getComponents().some((c) => c.name === 'p2p-circuit')
 }
 
 function hostOf(ma: Multiaddr): { ip: string; port: number; tcp: boolean } | undefined {
