@@ -1,8 +1,9 @@
 /**
  * Checks the monitoring files of packages/diagnostics/monitoring (Prometheus config, alert rules
- * and their promtool unit tests, Grafana dashboard) with promtool and against the metric contract
- * of DESIGN.md and metric-table.ts. Needs `promtool` on PATH (Debian's `prometheus` package); it never touches a live
- * node and imports nothing from ../../src.
+ * and their promtool unit tests, Grafana dashboard, Alertmanager config, the remote-write and
+ * federation examples) with promtool and amtool and against the metric contract of DESIGN.md and
+ * metric-table.ts. Needs `promtool` (Debian's `prometheus` package) and `amtool` (Debian's
+ * `prometheus-alertmanager`) on PATH; it never touches a live node.
  */
 import { describe, expect, it } from '@jest/globals'
 import { execFile } from 'node:child_process'
@@ -16,7 +17,9 @@ import { METRIC_TYPES, SPEC_METRICS } from '../../src/metric-table.js'
 const monitoringDir = resolve(dirname(fileURLToPath(import.meta.url)), '../../monitoring')
 /** The guide the rules' `runbook_url`s point into, as a repository path. */
 const RUNBOOK = 'docs/monitoring.md'
-const runbookFile = resolve(monitoringDir, '../../..', RUNBOOK)
+/** The guide of the fleet-wide alerts' runbooks (P2PFleetDown, P2PHostUnreachable). */
+const FLEET_RUNBOOK = 'docs/troubleshooting.md'
+const repoFile = (path: string): string => resolve(monitoringDir, '../../..', path)
 
 /** The 13 metrics of DESIGN.md (names and types are the public contract), plus the routing gauge. */
 const SPEC = Object.entries(SPEC_METRICS)
@@ -69,6 +72,8 @@ const ALERTS = [
   'P2PConnectionsLow',
   'BootstrapFailureRateHigh',
   'P2PNodeDown',
+  'P2PFleetDown',
+  'P2PHostUnreachable',
   'P2PNoPeers',
   'P2PRoutingTableEmpty',
   'P2PBootstrapNotSucceeding',
@@ -161,8 +166,23 @@ interface PromConfig {
     job_name: string
     scrape_interval?: string
     metrics_path?: string
-    static_configs: { targets: string[] }[]
+    honor_labels?: boolean
+    params?: Record<string, string[]>
+    static_configs: { targets: string[]; labels?: Record<string, string> }[]
   }[]
+  remote_write?: { url: string; write_relabel_configs?: unknown[] }[]
+}
+interface AlertmanagerConfig {
+  route: {
+    receiver: string
+    group_by: string[]
+    group_wait: string
+    group_interval: string
+    repeat_interval: string
+    routes: { matchers: string[]; receiver: string }[]
+  }
+  inhibit_rules: { source_matchers: string[]; target_matchers: string[]; equal: string[] }[]
+  receivers: { name: string; webhook_configs?: { url: string; send_resolved?: boolean }[] }[]
 }
 
 interface Run {
@@ -170,16 +190,20 @@ interface Run {
   output: string
 }
 
-/** Runs promtool; fails (never skips) when it is not installed. */
-function promtool(args: string[], cwd = monitoringDir): Promise<Run> {
+/** Debian's package of each checker. */
+const PACKAGE_OF = { promtool: 'prometheus', amtool: 'prometheus-alertmanager' }
+
+/** Runs promtool or amtool; fails (never skips) when it is not installed. */
+function check(tool: keyof typeof PACKAGE_OF, args: string[], cwd = monitoringDir): Promise<Run> {
   return new Promise((resolvePromise, reject) => {
-    execFile('promtool', args, { cwd, timeout: 20_000 }, (error, stdout, stderr) => {
-      const output = `$ promtool ${args.join(' ')}\n${stdout}${stderr}`
+    execFile(tool, args, { cwd, timeout: 20_000 }, (error, stdout, stderr) => {
+      const output = `$ ${tool} ${args.join(' ')}\n${stdout}${stderr}`
       if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') {
+        const pkg = PACKAGE_OF[tool]
         reject(
           new Error(
-            "promtool is not installed (not found on PATH). It comes with Debian's `prometheus` " +
-              'package, which .ci/run installs (apt-get install prometheus); install it to run ' +
+            `${tool} is not installed (not found on PATH). It comes with Debian's \`${pkg}\` ` +
+              `package, which .ci/run installs (apt-get install ${pkg}); install it to run ` +
               'these checks. This test fails rather than skipping.',
           ),
         )
@@ -189,6 +213,10 @@ function promtool(args: string[], cwd = monitoringDir): Promise<Run> {
       resolvePromise({ code, output })
     })
   })
+}
+
+function promtool(args: string[], cwd = monitoringDir): Promise<Run> {
+  return check('promtool', args, cwd)
 }
 
 async function readText(name: string): Promise<string> {
@@ -486,8 +514,9 @@ describe('monitoring files: rules and config', () => {
       if (!SEVERITIES.includes(r.labels?.severity ?? '')) problems.push(`${r.alert}: severity`)
       if (!r.annotations?.summary?.trim()) problems.push(`${r.alert}: summary`)
       const description = r.annotations?.description ?? ''
-      if (!description.includes('{{ $labels.instance }}'))
-        problems.push(`${r.alert}: description lacks instance`)
+      // a fleet-wide alert has no instance: it names the job, and lists the instances down
+      const names = r.labels?.scope === 'fleet' ? '{{ $labels.job }}' : '{{ $labels.instance }}'
+      if (!description.includes(names)) problems.push(`${r.alert}: description lacks ${names}`)
       // the value as it is, or formatted: {{ $value | humanize }}, {{ printf "%.0f" $value }}
       if (!/\{\{[^}]*\$value\b[^}]*\}\}/.test(description))
         problems.push(`${r.alert}: description lacks value`)
@@ -496,16 +525,20 @@ describe('monitoring files: rules and config', () => {
     expect(problems).toEqual([])
   })
 
-  it(`every alert links its section of ${RUNBOOK} and prints its value formatted`, async () => {
+  it(`every alert links its section of ${RUNBOOK} (or ${FLEET_RUNBOOK}) and prints its value formatted`, async () => {
     const rules = (await readYaml<RuleFile>('alerts.yml')).groups.flatMap((g) => g.rules)
-    const anchors = headingAnchors(await readFile(runbookFile, 'utf8'))
-    expect(anchors).toContain('6-alert-rules-runbook')
+    const anchorsOf = new Map<string, Set<string>>()
+    for (const guide of [RUNBOOK, FLEET_RUNBOOK])
+      anchorsOf.set(guide, headingAnchors(await readFile(repoFile(guide), 'utf8')))
+    expect(anchorsOf.get(RUNBOOK)).toContain('6-alert-rules-runbook')
     const problems: string[] = []
     for (const r of rules) {
       const url = r.annotations?.runbook_url ?? ''
-      const [, anchor] = /^docs\/monitoring\.md#([\w-]+)$/.exec(url) ?? []
-      if (anchor === undefined) problems.push(`${r.alert}: runbook_url "${url}"`)
-      else if (!anchors.has(anchor)) problems.push(`${r.alert}: no heading #${anchor}`)
+      const [, guide = '', anchor] = /^(docs\/[\w.-]+\.md)#([\w-]+)$/.exec(url) ?? []
+      const anchors = anchorsOf.get(guide)
+      if (anchor === undefined || anchors === undefined)
+        problems.push(`${r.alert}: runbook_url "${url}"`)
+      else if (!anchors.has(anchor)) problems.push(`${r.alert}: no heading #${anchor} in ${guide}`)
       // the alert's own section, not just any heading
       else if (!anchor.startsWith((r.alert ?? '').toLowerCase()))
         problems.push(`${r.alert}: runbook_url #${anchor} is another section`)
@@ -544,6 +577,116 @@ describe('monitoring files: rules and config', () => {
     expect(job?.static_configs.flatMap((s) => s.targets)).toContain('127.0.0.1:28686')
     expect(text).toMatch(
       /#\s*authorization:\s*\n\s*#\s*type: Bearer\s*\n\s*#\s*credentials_file: \/etc\/prometheus\/wes-node\.token/,
+    )
+  })
+})
+
+describe('monitoring files: Alertmanager, remote write, federation', () => {
+  it('amtool check-config alertmanager.yml passes', async () => {
+    const run = await check('amtool', ['check-config', 'alertmanager.yml'])
+    expect(run).toEqual(expect.objectContaining({ code: 0 }))
+    expect(run.output).toContain('SUCCESS')
+    expect(run.output).toContain('3 receivers')
+  })
+
+  it('amtool rejects a broken copy, so the check above means something', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wes-monitoring-'))
+    try {
+      // a route to a receiver that does not exist
+      const text = (await readText('alertmanager.yml')).replace(
+        'receiver: wes-info',
+        'receiver: wes-nobody',
+      )
+      await writeFile(join(dir, 'alertmanager.yml'), text)
+      const run = await check('amtool', ['check-config', 'alertmanager.yml'], dir)
+      expect(run.code).not.toBe(0)
+      expect(run.output).toContain('wes-nobody')
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('routes by severity, groups by alertname and instance, webhooks on 127.0.0.1', async () => {
+    const config = await readYaml<AlertmanagerConfig>('alertmanager.yml')
+    expect(config.route.group_by).toEqual(['alertname', 'instance'])
+    const routed = Object.fromEntries(
+      config.route.routes.map((r) => [r.matchers.join(), r.receiver]),
+    )
+    expect(routed).toEqual({
+      'severity="critical"': 'wes-critical',
+      'severity="warning"': 'wes-warning',
+      'severity="info"': 'wes-info',
+    })
+    for (const receiver of config.receivers) {
+      expect(receiver.webhook_configs).toEqual([
+        {
+          url: `http://127.0.0.1:5001/alerts/${receiver.name.replace('wes-', '')}`,
+          send_resolved: true,
+        },
+      ])
+    }
+    // every severity the rules use has its receiver
+    const rules = (await readYaml<RuleFile>('alerts.yml')).groups.flatMap((g) => g.rules)
+    const severities = new Set(rules.map((r) => r.labels?.severity ?? ''))
+    expect([...severities].filter((s) => routed[`severity="${s}"`] === undefined)).toEqual([])
+  })
+
+  it('mutes per-node alerts of the same job and host while P2PFleetDown fires', async () => {
+    const config = await readYaml<AlertmanagerConfig>('alertmanager.yml')
+    expect(config.inhibit_rules).toEqual([
+      {
+        source_matchers: ['alertname="P2PFleetDown"'],
+        target_matchers: ['scope!="fleet"'],
+        equal: ['job', 'host'],
+      },
+    ])
+    // the rule the inhibition names exists, marked as the one alert it never mutes
+    const rules = (await readYaml<RuleFile>('alerts.yml')).groups.flatMap((g) => g.rules)
+    const fleet = rules.filter((r) => r.labels?.scope === 'fleet').map((r) => r.alert)
+    expect(fleet).toEqual(['P2PFleetDown'])
+  })
+
+  it('prometheus.yml with the remote_write section of remote-write.yml passes promtool', async () => {
+    const snippet = await readYaml<Pick<PromConfig, 'remote_write'>>('remote-write.yml')
+    expect(Object.keys(snippet)).toEqual(['remote_write'])
+    expect(snippet.remote_write?.map((w) => w.url)).toEqual(['http://127.0.0.1:8428/api/v1/write'])
+    const dir = await mkdtemp(join(tmpdir(), 'wes-monitoring-'))
+    try {
+      const merged = {
+        ...(await readYaml<PromConfig>('prometheus.yml')),
+        ...snippet,
+        rule_files: [join(monitoringDir, 'alerts.yml')],
+      }
+      await writeFile(join(dir, 'prometheus.yml'), stringify(merged))
+      const run = await promtool(['check', 'config', 'prometheus.yml'], dir)
+      expect(run).toEqual(expect.objectContaining({ code: 0 }))
+      expect(run.output).toContain('SUCCESS')
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('federation.yml passes promtool and federates job wes-p2p with a host label per target', async () => {
+    const run = await promtool(['check', 'config', 'federation.yml'])
+    expect(run).toEqual(expect.objectContaining({ code: 0 }))
+    expect(run.output).toContain('SUCCESS')
+    const config = await readYaml<PromConfig>('federation.yml')
+    expect(config.rule_files).toEqual(['alerts.yml'])
+    const job = config.scrape_configs.find((j) => j.job_name === 'wes-federate')
+    expect(job).toEqual(
+      expect.objectContaining({
+        honor_labels: true,
+        metrics_path: '/federate',
+        params: { 'match[]': ['{job="wes-p2p"}'] },
+      }),
+    )
+    const hosts = job?.static_configs.map((s) => s.labels?.host)
+    expect(hosts?.length).toBeGreaterThanOrEqual(2)
+    expect(hosts?.every((host) => typeof host === 'string' && host !== '')).toBe(true)
+    // the rule that names an unreachable host reads this job
+    const rules = (await readYaml<RuleFile>('alerts.yml')).groups.flatMap((g) => g.rules)
+    expect(rules.find((r) => r.alert === 'P2PHostUnreachable')?.expr).toBe(
+      'up{job="wes-federate"} == 0',
     )
   })
 })
