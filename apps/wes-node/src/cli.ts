@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander'
+import { createDevnetCommand } from './cmds/devnet/index.js'
 import { createDhtCommand } from './cmds/dht/index.js'
 import { createDiagCommand } from './cmds/diag/index.js'
 import { createPeerCommand } from './cmds/peer/index.js'
@@ -33,6 +34,7 @@ export function createCli(context: CliContext): Command {
     createDiagCommand(context),
     createPeerCommand(context),
     createDhtCommand(context),
+    createDevnetCommand(context),
   ]) {
     program.addCommand(withProgramSettings(command, program))
   }

@@ -1,0 +1,143 @@
+import { spawn } from 'node:child_process'
+import { access, constants, mkdir, open, readFile } from 'node:fs/promises'
+import { delimiter, join } from 'node:path'
+import { CliError, EXIT_FAILURE, UsageError } from '../../errors.js'
+import { devnetPath } from './files.js'
+
+/** The Prometheus binary's name (Debian's package `prometheus` installs it on PATH). */
+export const PROMETHEUS_BINARY = 'prometheus'
+
+/** Bound on Prometheus's start (until `/-/ready` answers 200) and its stop. */
+export const PROMETHEUS_TIMEOUTS = { readyMs: 90_000, stopGraceMs: 10_000 } as const
+
+/** The path of `name` on PATH, or undefined. */
+export async function findOnPath(
+  name: string,
+  path: string = process.env.PATH ?? '',
+): Promise<string | undefined> {
+  for (const dir of path.split(delimiter)) {
+    if (dir === '') continue
+    const candidate = join(dir, name)
+    try {
+      await access(candidate, constants.X_OK)
+      return candidate
+    } catch {
+      // not here
+    }
+  }
+  return undefined
+}
+
+/** The Prometheus binary, or a `UsageError` (exit 2) saying how to install it. */
+export async function requirePrometheus(): Promise<string> {
+  const binary = await findOnPath(PROMETHEUS_BINARY)
+  if (binary === undefined) {
+    throw new UsageError(
+      '--prometheus needs the prometheus binary on PATH: apt-get install prometheus (or run the devnet without --prometheus and point your own Prometheus at prometheus.yml)',
+      'ERR_NO_PROMETHEUS',
+    )
+  }
+  return binary
+}
+
+export interface PrometheusProcess {
+  readonly url: string
+  /** Pid of the shell that runs Prometheus and stops it when this process is gone. */
+  readonly pid: number | null
+  stop(): Promise<void>
+}
+
+async function ready(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2_000) })
+    await res.body?.cancel()
+    return res.status === 200
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Starts Prometheus on the devnet's `prometheus.yml`, storing under the devnet directory and
+ * logging to `prometheus.log`, and resolves once it is ready. Prometheus runs under a small shell
+ * that waits on its stdin (a pipe from this process) and then stops it: whether this process stops
+ * it or dies, Prometheus goes too.
+ *
+ * @throws {CliError} when Prometheus exits or is not ready within the bound
+ */
+export async function startPrometheus(
+  binary: string,
+  dir: string,
+  port: number,
+): Promise<PrometheusProcess> {
+  const storage = devnetPath(dir, 'prometheusData')
+  const logFile = devnetPath(dir, 'prometheusLog')
+  await mkdir(storage, { recursive: true })
+  const url = `http://127.0.0.1:${port}`
+  const log = await open(logFile, 'a')
+  const script = [
+    '"$0" "$@" </dev/null &',
+    'p=$!',
+    // stdin ends when the devnet closes it or is gone
+    'cat >/dev/null',
+    'kill -TERM "$p" 2>/dev/null',
+    'wait "$p"',
+  ].join('\n')
+  const child = spawn(
+    'sh',
+    [
+      '-c',
+      script,
+      binary,
+      `--config.file=${devnetPath(dir, 'prometheusConfig')}`,
+      `--storage.tsdb.path=${storage}/`,
+      `--web.listen-address=127.0.0.1:${port}`,
+    ],
+    { stdio: ['pipe', log.fd, log.fd] },
+  )
+  await log.close()
+  const { stdin } = child
+  if (stdin === null) throw new Error('spawn without a stdin pipe')
+  stdin.on('error', () => undefined)
+  let gone = false
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      gone = true
+      resolve()
+    }),
+  )
+  const stop = async (): Promise<void> => {
+    if (gone) return
+    stdin.end()
+    let timer: NodeJS.Timeout | undefined
+    await Promise.race([
+      exited,
+      new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          child.kill('SIGKILL')
+          resolve()
+        }, PROMETHEUS_TIMEOUTS.stopGraceMs)
+      }),
+    ])
+    clearTimeout(timer)
+  }
+
+  const deadline = Date.now() + PROMETHEUS_TIMEOUTS.readyMs
+  while (!(await ready(url))) {
+    if (gone || Date.now() > deadline) {
+      await stop()
+      const tail = (await readFile(logFile, 'utf8').catch(() => ''))
+        .trim()
+        .split('\n')
+        .slice(-2)
+        .join(' | ')
+      throw new CliError(
+        `prometheus ${gone ? 'exited' : 'was not ready in time'}; ${logFile}: ${tail}`,
+        EXIT_FAILURE,
+        'ERR_PROMETHEUS_START',
+      )
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+  return { url, pid: child.pid ?? null, stop }
+}
