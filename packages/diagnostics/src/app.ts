@@ -14,6 +14,7 @@ import { hideControlsWithoutToken, registerControlRoutes } from './routes/contro
 import { registerDebugP2PRoutes } from './routes/debug-p2p.js'
 import { registerMetricsRoutes } from './routes/metrics.js'
 import { registerProbeRoutes } from './routes/probes.js'
+import { isUiAssetRequest, registerUiRoutes } from './routes/ui.js'
 import type { DiagnosticsSource } from './source.js'
 
 export interface DiagnosticsAppComponents {
@@ -58,7 +59,8 @@ function unauthorizedCounter(registry: Registry): Counter {
  * `app.on('error', (err) => ...)` for logging.
  *
  * Routes: `GET /metrics`, `GET /debug/p2p/{peers,connections,stats,health,routing}`, `GET /livez`
- * and `GET /readyz`; `HEAD` and `OPTIONS` on each. With a token and a control source, also
+ * and `GET /readyz`, the status page `GET /debug/p2p/ui` (routes/ui.ts; its shell and assets are
+ * served without the token, its data comes from the views); `HEAD` and `OPTIONS` on each. With a token and a control source, also
  * `POST /control/p2p/{connect,disconnect,ping}` and `POST /control/dht/findpeer` (routes/control.ts),
  * the only routes that read a request body. Query strings are ignored but for `/readyz?verbose=1`
  * and `?verbose=1&limit=<n>&offset=<n>` on peers, connections and routing (routes/query.ts).
@@ -70,6 +72,7 @@ export function createDiagnosticsApp(components: DiagnosticsAppComponents): Koa 
   registerDebugP2PRoutes(router, components)
   registerProbeRoutes(router, components)
   const { token, control, answerAndClose } = components
+  registerUiRoutes(router, token !== undefined ? { token } : {})
   if (token !== undefined && control !== undefined) {
     registerControlRoutes(router, {
       control,
@@ -82,7 +85,9 @@ export function createDiagnosticsApp(components: DiagnosticsAppComponents): Koa 
   // Before anything that could tell which paths exist.
   // there from the start (0 without a token), so the series set does not depend on the token
   const refused = unauthorizedCounter(components.registry)
-  if (components.token !== undefined) app.use(bearerAuth(components.token, () => refused.inc()))
+  // the status page's shell and assets hold no data: the page asks for the token itself
+  if (components.token !== undefined)
+    app.use(bearerAuth(components.token, () => refused.inc(), isUiAssetRequest))
   app.use(rejectMalformedPath())
   // no token, no controls: an unprotected server stays read-only (the paths answer 404)
   if (token !== undefined && control !== undefined) app.use(hideControlsWithoutToken(token))

@@ -35,15 +35,20 @@ export type TokenSource = string | (() => string | undefined)
  * that breaks {@link validateToken}'s rule throws at creation. A function is asked on every
  * request, so the token can change while the app serves (the one it returns is the caller's to
  * validate); while it returns `undefined`, every request passes. `onRefused` is called for each
- * request answered 401.
+ * request answered 401. Requests `isPublic(method, path)` holds for pass without a token: the status
+ * page's shell and assets, which hold no data.
  */
-export function bearerAuth(token: TokenSource, onRefused?: () => void): Middleware {
+export function bearerAuth(
+  token: TokenSource,
+  onRefused?: () => void,
+  isPublic?: (method: string, path: string) => boolean,
+): Middleware {
   if (typeof token === 'string') validateToken(token)
   const current = typeof token === 'string' ? () => token : token
   let cached: { token: string; digest: Buffer } | undefined
   return async (ctx, next) => {
     const wanted = current()
-    if (wanted === undefined) {
+    if (wanted === undefined || isPublic?.(ctx.method, ctx.path) === true) {
       await next()
       return
     }

@@ -1,0 +1,138 @@
+/**
+ * The status page of a node (`GET /debug/p2p/ui`): health with reasons and hints, a live
+ * bandwidth chart, the peers, the discovery funnel, the routing table and the node's addresses,
+ * read every two seconds from the node's own views. Bundled with uPlot by `scripts/build-ui.mjs`;
+ * it asks nothing of any host but the node.
+ */
+import 'uplot/dist/uPlot.min.css'
+import './page.css'
+import { readMetrics, readVerbose, readView, tokenStore, TokenRefusedError } from './api.js'
+import { createBandwidthChart } from './bandwidth-chart.js'
+import { byId, setText } from './dom.js'
+import { createPeersTable } from './peers-table.js'
+import {
+  renderAddresses,
+  renderFunnel,
+  renderHealth,
+  renderRouting,
+  renderStats,
+} from './sections.js'
+
+/** @default 2_000 */
+const POLL_INTERVAL_MS = 2_000
+/** The chart's window: five minutes. */
+const HISTORY_SECONDS = 300
+/** Peers and k-buckets shown: one page of the verbose views. */
+const DETAIL_LIMIT = 100
+
+const MESSAGES = {
+  required:
+    'This node requires a diagnostics token. Enter it once: this tab keeps it for the session.',
+  refused:
+    'The node refused this token (401 Unauthorized). Enter the token the node was started with ' +
+    '(WES_DIAGNOSTICS_TOKEN or its token file).',
+}
+
+function showNotice(message: string | undefined, kind: 'error' | 'warning' = 'warning'): void {
+  const notice = byId('notice')
+  notice.hidden = message === undefined
+  notice.className = `notice notice-${kind}`
+  setText(notice, message ?? '')
+}
+
+function start(): void {
+  const chart = createBandwidthChart(byId('bandwidth-chart'), HISTORY_SECONDS)
+  window.addEventListener('resize', () => chart.resize())
+  const peersTable = createPeersTable(byId<HTMLTableElement>('peers'))
+  const form = byId<HTMLFormElement>('token-form')
+  const input = byId<HTMLInputElement>('token-input')
+  const content = byId('content')
+  let timer: ReturnType<typeof setTimeout> | undefined
+
+  function schedule(delayMs: number): void {
+    clearTimeout(timer)
+    timer = setTimeout(() => void poll(), delayMs)
+  }
+
+  function askForToken(message: string): void {
+    clearTimeout(timer)
+    form.hidden = false
+    content.classList.add('stale')
+    showNotice(message, 'error')
+    const badge = byId('health-status')
+    setText(badge, 'token needed')
+    badge.className = 'badge badge-unknown'
+    setText(byId('poll-state'), 'Paused until a token is entered.')
+    input.focus()
+  }
+
+  form.addEventListener('submit', (event) => {
+    // the token goes to session storage, never into a URL: no form submission ever happens
+    event.preventDefault()
+    const token = input.value.trim()
+    if (token === '') return
+    tokenStore.set(token)
+    input.value = ''
+    form.hidden = true
+    showNotice(undefined)
+    setText(byId('poll-state'), 'Checking the token…')
+    schedule(0)
+  })
+
+  async function poll(): Promise<void> {
+    const [health, stats, peers, routing, metrics] = await Promise.allSettled([
+      readView('health'),
+      readView('stats'),
+      readVerbose('peers', DETAIL_LIMIT),
+      readVerbose('routing', DETAIL_LIMIT),
+      readMetrics('p2p_discovery_'),
+    ])
+    const failures = [health, stats, peers, routing, metrics].flatMap((result) =>
+      result.status === 'rejected' ? [result.reason as Error] : [],
+    )
+    const refused = failures.find((err) => err instanceof TokenRefusedError)
+    if (refused !== undefined) {
+      tokenStore.clear()
+      askForToken(refused.sent ? MESSAGES.refused : MESSAGES.required)
+      return
+    }
+
+    if (health.status === 'fulfilled') {
+      renderHealth(health.value)
+      renderAddresses(health.value)
+    }
+    if (stats.status === 'fulfilled') {
+      renderStats(stats.value)
+      const { in_rate_bps: inRate, out_rate_bps: outRate } = stats.value.bandwidth
+      chart.push(Date.now() / 1000, inRate, outRate)
+    }
+    if (peers.status === 'fulfilled') {
+      peersTable.update(peers.value.peer_details)
+      setText(
+        byId('peers-page'),
+        peers.value.total > peers.value.peer_details.length
+          ? `${peers.value.peer_details.length} of ${peers.value.total} peers shown`
+          : '',
+      )
+    }
+    if (routing.status === 'fulfilled') renderRouting(routing.value)
+    if (metrics.status === 'fulfilled') {
+      renderFunnel(metrics.value, health.status === 'fulfilled' ? health.value : undefined)
+    }
+
+    content.classList.toggle('stale', failures.length === 5)
+    const unique = [...new Set(failures.map((err) => err.message))]
+    showNotice(unique.length === 0 ? undefined : `Could not read: ${unique.join(' · ')}`)
+    setText(byId('updated'), `updated ${new Date().toLocaleTimeString()}`)
+    setText(byId('poll-state'), `Reading the node every ${POLL_INTERVAL_MS / 1000} s.`)
+    schedule(POLL_INTERVAL_MS)
+  }
+
+  // the server says in the page whether it wants a token: no request is made just to learn it
+  const wanted = document.querySelector<HTMLMetaElement>('meta[name="wes-token"]')?.content
+  if (wanted === 'required' && tokenStore.get() === undefined) askForToken(MESSAGES.required)
+  else schedule(0)
+}
+
+if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start)
+else start()
