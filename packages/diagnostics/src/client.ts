@@ -44,6 +44,7 @@ export {
 } from './details.js'
 export type { PageNumberResult } from './details.js'
 export * from './views/index.js'
+export { formatAge, formatBytes } from './views/render.js'
 export * from './controls/index.js'
 export {
   ADDED_METRICS,

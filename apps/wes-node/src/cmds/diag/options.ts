@@ -11,16 +11,9 @@ import { UsageError } from '../../errors.js'
 
 export const DEFAULT_DIAG_ADDR = DEFAULT_DIAGNOSTICS_CLIENT_INIT.addr
 
-export interface DiagOptions {
+export interface DiagOptions extends DiagTarget {
   view: ViewName
-  /** `host:port` of the node's diagnostics server, as given (checked). */
-  addr: string
   json: boolean
-  timeoutMs: number
-  /** Bearer token for a node that protects its diagnostics. */
-  token?: string
-  /** A file holding that token (read by the handler); wins over `token`. */
-  tokenFile?: string
   /** `diag health --wait`: poll until the node is `ok`, for up to this long. */
   waitMs?: number
   /** `diag peers|connections|routing --verbose`: the page of detail to ask for. */
@@ -40,6 +33,10 @@ export interface DiagFlags {
   limit?: number
   /** With `--verbose`: 0 to 1e9. */
   offset?: number
+  /** `watch` only (refused here). */
+  interval?: number
+  /** `watch` only (refused here). */
+  count?: number
 }
 
 /** `host:port` (IPv6 as `[::1]:port`, port 1 to 65535) or a `UsageError` naming where it came from. */
@@ -76,6 +73,44 @@ export function diagAddrOf(raw: string, label = '--addr'): string {
   return checkAddr(rest, label)
 }
 
+/** Where a `diag` command reads from, and with which token: the flags every `diag` view shares. */
+export interface DiagTarget {
+  /** `host:port` of the node's diagnostics server, as given (checked). */
+  addr: string
+  timeoutMs: number
+  /** Bearer token for a node that protects its diagnostics. */
+  token?: string
+  /** A file holding that token (read by the handler); wins over `token`. */
+  tokenFile?: string
+}
+
+/**
+ * `--addr` > `WES_DIAGNOSTICS_ADDR` > the default; `--token-file` > `WES_DIAGNOSTICS_TOKEN_FILE`,
+ * with `WES_DIAGNOSTICS_TOKEN` kept for when no file is given; `--timeout` or `defaultTimeoutMs`.
+ */
+export function resolveDiagTarget(
+  flags: Pick<DiagFlags, 'addr' | 'timeout' | 'tokenFile'>,
+  env: Record<string, string | undefined>,
+  defaultTimeoutMs: number = DEFAULT_DIAGNOSTICS_CLIENT_INIT.timeoutMs,
+): DiagTarget {
+  const envAddr = env.WES_DIAGNOSTICS_ADDR?.trim()
+  const addr =
+    flags.addr !== undefined
+      ? diagAddrOf(flags.addr)
+      : envAddr !== undefined && envAddr !== ''
+        ? checkAddr(envAddr, 'WES_DIAGNOSTICS_ADDR')
+        : DEFAULT_DIAG_ADDR
+  const token = env.WES_DIAGNOSTICS_TOKEN?.trim()
+  const envTokenFile = env.WES_DIAGNOSTICS_TOKEN_FILE?.trim()
+  const tokenFile = flags.tokenFile ?? (envTokenFile === '' ? undefined : envTokenFile)
+  return {
+    addr,
+    timeoutMs: flags.timeout ?? defaultTimeoutMs,
+    ...(token !== undefined && token !== '' ? { token } : {}),
+    ...(tokenFile !== undefined ? { tokenFile } : {}),
+  }
+}
+
 /** Flags and environment into options; `--addr` > `WES_DIAGNOSTICS_ADDR` > the default. */
 export function resolveDiagOptions(
   view: string,
@@ -87,13 +122,6 @@ export function resolveDiagOptions(
       `unknown view ${JSON.stringify(view)} (expected one of ${VIEW_NAMES.join(', ')})`,
     )
   }
-  const envAddr = env.WES_DIAGNOSTICS_ADDR?.trim()
-  const addr =
-    flags.addr !== undefined
-      ? diagAddrOf(flags.addr)
-      : envAddr !== undefined && envAddr !== ''
-        ? checkAddr(envAddr, 'WES_DIAGNOSTICS_ADDR')
-        : DEFAULT_DIAG_ADDR
   if (flags.wait !== undefined && view !== 'health') {
     throw new UsageError(`--wait applies to diag health only, not to diag ${view}`)
   }
@@ -107,16 +135,15 @@ export function resolveDiagOptions(
       throw new UsageError(`--${flag} needs --verbose`)
     }
   }
-  const token = env.WES_DIAGNOSTICS_TOKEN?.trim()
-  const envTokenFile = env.WES_DIAGNOSTICS_TOKEN_FILE?.trim()
-  const tokenFile = flags.tokenFile ?? (envTokenFile === '' ? undefined : envTokenFile)
+  for (const flag of ['interval', 'count'] as const) {
+    if (flags[flag] !== undefined) {
+      throw new UsageError(`--${flag} applies to diag watch only, not to diag ${view}`)
+    }
+  }
   return {
     view,
-    addr,
+    ...resolveDiagTarget(flags, env),
     json: flags.json === true,
-    timeoutMs: flags.timeout ?? DEFAULT_DIAGNOSTICS_CLIENT_INIT.timeoutMs,
-    ...(token !== undefined && token !== '' ? { token } : {}),
-    ...(tokenFile !== undefined ? { tokenFile } : {}),
     ...(flags.wait !== undefined ? { waitMs: flags.wait * 1_000 } : {}),
     ...(flags.verbose === true
       ? {
