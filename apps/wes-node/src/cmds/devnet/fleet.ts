@@ -29,7 +29,7 @@ export interface Fleet {
   add(count: number): Promise<DevnetNode[]>
   /** Stops the node with index or peer ID `ref` and returns it. */
   remove(ref: string): Promise<DevnetNode>
-  /** Stops every node (all at once, each bounded). */
+  /** Stops every node (all at once, each bounded); resolves once all have exited. */
   stop(): Promise<void>
 }
 
@@ -76,10 +76,11 @@ export function createFleet(init: FleetInit, components: FleetComponents): Fleet
       diagnosticsPort: diagnostics?.port ?? 0,
       ...(bootstrap !== undefined ? { bootstrap } : {}),
     })
+    // a node that exits on its own leaves the list (and the targets); one stopped stays listed
     void member.exited.then((code) => {
-      if (running.get(index) !== member) return
+      if (stopping || running.get(index) !== member) return
       running.delete(index)
-      if (!stopping) components.onExit(member.node, code)
+      components.onExit(member.node, code)
       void components.onChange(nodes())
     })
     return member
@@ -145,11 +146,14 @@ export function createFleet(init: FleetInit, components: FleetComponents): Fleet
     return found.node
   }
 
-  const stop = async (): Promise<void> => {
+  // one stop for every caller: each waits until every node has exited
+  let stopped: Promise<void> | undefined
+  const stop = (): Promise<void> => {
     stopping = true
-    const all = [...running.values()]
-    running.clear()
-    await Promise.all(all.map((member) => member.stop()))
+    stopped ??= Promise.all([...running.values()].map((member) => member.stop())).then(() => {
+      running.clear()
+    })
+    return stopped
   }
 
   return { nodes, add, remove, stop }
