@@ -79,14 +79,8 @@ function bar(fraction: number, label: string): HTMLElement {
   ])
 }
 
-/**
- * Dials each discovery mechanism caused and how many connected (`p2p_discovery_dials_total`),
- * then what feeds them: the configured bootstrap peers and mDNS answers.
- */
-export function renderFunnel(
-  metrics: Map<string, number>,
-  health: HealthResponse | undefined,
-): void {
+/** Dials each discovery mechanism caused and how many connected (`p2p_discovery_dials_total`). */
+export function renderFunnel(metrics: Map<string, number>): void {
   const dials = (mechanism: string, outcome: string): number =>
     metrics.get(`p2p_discovery_dials_total{mechanism="${mechanism}",outcome="${outcome}"}`) ?? 0
   const rows = MECHANISMS.map((mechanism) => {
@@ -103,7 +97,10 @@ export function renderFunnel(
   })
   const table = byId<HTMLTableElement>('funnel')
   fillRows(table.tBodies[0] as HTMLTableSectionElement, rows, 5, 'no discovery counters')
-  if (health === undefined) return
+}
+
+/** What feeds the funnel: the configured bootstrap peers and mDNS answers. */
+export function renderDiscoverySources(health: HealthResponse): void {
   const bootstrap = health.bootstrap_peers
   const connected = bootstrap.filter((peer) => peer.connected).length
   const mdns = health.mdns.enabled
