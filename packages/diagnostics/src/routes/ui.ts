@@ -53,7 +53,7 @@ export class UiNotBuiltError extends HttpError {
     super(
       404,
       'not_found',
-      'the status page is not built into this package (run its build: scripts/build-ui.mjs)',
+      'the status page is not built into this package (build it: pnpm --filter @wes/diagnostics build)',
     )
   }
 }

@@ -259,7 +259,7 @@ describe('a package built without the page', () => {
     expect(await res.json()).toEqual({
       error: 'not_found',
       message:
-        'the status page is not built into this package (run its build: scripts/build-ui.mjs)',
+        'the status page is not built into this package (build it: pnpm --filter @wes/diagnostics build)',
     })
     expect(res.headers.get('content-security-policy')).toBeNull()
 
