@@ -322,6 +322,7 @@ function unixSecondsNow(): number {
   return Math.floor(Date.now() / 1000)
 }
 
-function finiteOrZero(value: number): number {
-  return Number.isFinite(value) ? value : 0
+/** A number read from a snapshot, as a sample value: 0 for a missing, NaN or infinite one. */
+export function finiteOrZero(value: number | null | undefined): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0
 }

@@ -8,7 +8,7 @@
 
 import { Counter, Gauge, Histogram } from 'prom-client'
 import type { Registry } from 'prom-client'
-import { createScrapeSnapshotReader } from './metrics.js'
+import { createScrapeSnapshotReader, finiteOrZero } from './metrics.js'
 import type { P2PMetricsComponents } from './metrics.js'
 import { totalsFollower } from './network-metrics.js'
 import type { DiagnosticsSnapshot, Reachability } from './source.js'
@@ -28,8 +28,9 @@ export const HOLE_PUNCH_OUTCOMES = ['success', 'failure'] as const
 /** DCUtR tries for up to about 30 s: buckets from a LAN's round trip to the node's window. */
 const HOLE_PUNCH_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60]
 
+/** A count or a duration read from a snapshot: {@link finiteOrZero}, and never below 0. */
 function count(value: number | null | undefined): number {
-  return value !== null && value !== undefined && Number.isFinite(value) && value > 0 ? value : 0
+  return Math.max(0, finiteOrZero(value))
 }
 
 /**

@@ -9,7 +9,7 @@
 import { Counter, Gauge, Histogram } from 'prom-client'
 import type { Registry } from 'prom-client'
 import { AGENT_CLASSES, peersByAgentClass } from './agents.js'
-import { createScrapeSnapshotReader, DIAL_OUTCOMES } from './metrics.js'
+import { createScrapeSnapshotReader, DIAL_OUTCOMES, finiteOrZero } from './metrics.js'
 import type { P2PMetricsComponents } from './metrics.js'
 import type { DiagnosticsSnapshot, DialErrorClass, NetworkCallbacks } from './source.js'
 
@@ -310,7 +310,3 @@ export function createNetworkMetrics(registry: Registry, components: P2PMetricsC
 
 /** The metric handles returned by {@link createNetworkMetrics}. */
 export type NetworkMetrics = ReturnType<typeof createNetworkMetrics>
-
-function finiteOrZero(value: number): number {
-  return Number.isFinite(value) ? value : 0
-}

@@ -8,6 +8,7 @@
  * registrations are accepted and discarded, so the metric plumbing costs nothing.
  */
 
+import { isRelayed } from './reachability.js'
 import type { BandwidthMeter } from './bandwidth-meter.js'
 import type {
   CalculatedMetricOptions,
@@ -113,9 +114,7 @@ export class WireMetrics implements Metrics, Startable {
   trackMultiaddrConnection(maConn: MultiaddrConnection): void {
     this.delegate?.trackMultiaddrConnection(maConn)
     this.onConnection?.(maConn)
-    if (maConn.remoteAddr.getComponents().some((c) => c.name === 'p2p-circuit')) {
-      return
-    }
+    if (isRelayed(maConn.remoteAddr)) return
     const meter = this.meter
     maConn.addEventListener('message', (evt) => {
       meter.record('in', evt.data.byteLength)
