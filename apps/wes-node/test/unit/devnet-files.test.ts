@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process'
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { writeFileAtomic } from '../../src/cmds/devnet/files.js'
@@ -17,6 +18,17 @@ import { renderTargets, targetGroups, writeTargets } from '../../src/cmds/devnet
 
 const run = promisify(execFile)
 
+const FLEET_DOCS = ['docs/fleet.md', 'docs/fleet.zh-CN.md'].map((doc) =>
+  fileURLToPath(new URL(`../../../../${doc}`, import.meta.url)),
+)
+
+/** The fenced blocks of one language in a markdown text. */
+function blocks(text: string, language: string): string[] {
+  return [...text.matchAll(new RegExp(`^\`\`\`${language}\n([\\s\\S]*?)^\`\`\`$`, 'gm'))].map(
+    (match) => match[1] as string,
+  )
+}
+
 const PEER_A = '12D3KooWRJ8fb3Hb17bQ9bDQjiThVB7ebGeHCTcRtgyZp4dWWW6Z'
 const PEER_B = '12D3KooWQAjV4oeM8nygVv4zrNHMBPCpunpXT63KRXFd5BbFk4ea'
 
@@ -26,7 +38,7 @@ function node(index: number, peerId: string): DevnetNode {
     name: `node-${index}`,
     peer_id: peerId,
     pid: 1000 + index,
-    p2p_port: 29000 + index - 1,
+    listen_port: 29000 + index - 1,
     diagnostics_port: 29100 + index - 1,
     multiaddr: `/ip4/127.0.0.1/tcp/${29000 + index - 1}/p2p/${peerId}`,
     diagnostics_url: `http://127.0.0.1:${29100 + index - 1}`,
@@ -128,5 +140,32 @@ describe('tables', () => {
     expect(lines[0]).toMatch(/^NODE {4}PEER ID {2,}STATUS {7}PEERS {2}REASONS$/)
     expect(lines[1]).toMatch(new RegExp(`^node-1  ${PEER_A}  ok {11}2 {6}-$`))
     expect(lines[2]).toMatch(new RegExp(`^node-2  ${PEER_B}  unreachable  - {6}ERR_UNREACHABLE$`))
+  })
+})
+
+describe('docs/fleet.md and its twin', () => {
+  it('show the prometheus.yml the devnet writes, as it writes it', async () => {
+    for (const doc of FLEET_DOCS) {
+      const yaml = blocks(await readFile(doc, 'utf8'), 'yaml')
+      expect(yaml).toContain(renderPrometheusConfig('/tmp/docs/devnet'))
+    }
+  })
+
+  it('show Prometheus configs that promtool accepts (Kubernetes excepted: Debian builds it out)', async () => {
+    const dir = await workDir()
+    await writeFile(join(dir, 'alerts.yml'), await readFile(shippedAlertsPath(), 'utf8'))
+    for (const doc of FLEET_DOCS) {
+      const configs = blocks(await readFile(doc, 'utf8'), 'yaml').filter(
+        (config) => !config.includes('kubernetes_sd_configs'),
+      )
+      expect(configs).toHaveLength(3)
+      for (const [i, config] of configs.entries()) {
+        const file = join(dir, `config-${i}.yml`)
+        // rule_files: alerts.yml is read beside the config, as in the devnet directory
+        await writeFile(file, config)
+        const { stdout } = await run('promtool', ['check', 'config', file])
+        expect(stdout).toMatch(/SUCCESS: .* is valid prometheus config file syntax/)
+      }
+    }
   })
 })

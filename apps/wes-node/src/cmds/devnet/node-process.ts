@@ -162,7 +162,7 @@ export async function startNodeProcess(
     name,
     peer_id: outcome.peerId,
     pid: child.pid ?? null,
-    p2p_port: outcome.p2pPort,
+    listen_port: outcome.p2pPort,
     diagnostics_port: outcome.diagnosticsPort,
     multiaddr: `/ip4/127.0.0.1/tcp/${outcome.p2pPort}/p2p/${outcome.peerId}`,
     diagnostics_url: `http://127.0.0.1:${outcome.diagnosticsPort}`,

@@ -9,9 +9,9 @@ export interface DevnetNode {
   peer_id: string
   /** Pid of its `wes-node start` process; null once it stopped. */
   pid: number | null
-  p2p_port: number
+  listen_port: number
   diagnostics_port: number
-  /** `/ip4/127.0.0.1/tcp/<p2p_port>/p2p/<peer_id>`: dial or bootstrap from it. */
+  /** `/ip4/127.0.0.1/tcp/<listen_port>/p2p/<peer_id>`: dial or bootstrap from it. */
   multiaddr: string
   /** `http://127.0.0.1:<diagnostics_port>`: what `diag --addr` and Prometheus read. */
   diagnostics_url: string

@@ -25,7 +25,7 @@ export function formatNodesTable(nodes: readonly DevnetNode[]): string {
     nodes.map((node) => [
       node.name,
       node.peer_id,
-      `/ip4/127.0.0.1/tcp/${node.p2p_port}`,
+      `/ip4/127.0.0.1/tcp/${node.listen_port}`,
       node.diagnostics_url,
     ]),
   )
