@@ -26,6 +26,7 @@ import type { Exchange } from '../lib/http.js'
 import { createPeer, generateKeyPair } from '../lib/peers.js'
 import { startCaseLab } from '../lib/lab.js'
 import { loopbackFlags, runCli, spawnCli, started, tempDir } from '../lib/processes.js'
+import type { RunningNode } from '../lib/processes.js'
 import { check, sleep } from '../lib/runner.js'
 import type { CaseContext, Suite } from '../lib/runner.js'
 import { CONTROL_ROUTES, PROBES, ROUTES } from '../lib/routes.js'
@@ -51,6 +52,18 @@ function controlRequest(
     (extra !== '' ? extra : `Content-Length: ${bytes.length}\r\n`) +
     'Connection: close\r\n\r\n'
   return Buffer.concat([Buffer.from(head), bytes])
+}
+
+/** `wes-node start` on loopback with a fresh data dir and {@link TOKEN} in a token file. */
+async function startWithToken(ctx: CaseContext): Promise<{ node: RunningNode; tokenFile: string }> {
+  const dir = await tempDir(ctx)
+  const tokenFile = join(dir, 'token')
+  await writeFile(tokenFile, `${TOKEN}\n`, { mode: 0o600 })
+  const cli = spawnCli(
+    ['start', ...loopbackFlags(join(dir, 'data')), '--diagnostics-token-file', tokenFile],
+    ctx,
+  )
+  return { node: await started(cli), tokenFile }
 }
 
 /** A TCP port that accepts connections and never says a word: a libp2p dial to it hangs. */
@@ -154,14 +167,7 @@ export async function security(suite: Suite, _scope: CaseContext): Promise<void>
     'the bearer token protects every route, /metrics included: 401 JSON without it',
     30_000,
     async (ctx) => {
-      const dir = await tempDir(ctx)
-      const tokenFile = join(dir, 'token')
-      await writeFile(tokenFile, `${TOKEN}\n`, { mode: 0o600 })
-      const cli = spawnCli(
-        ['start', ...loopbackFlags(join(dir, 'data')), '--diagnostics-token-file', tokenFile],
-        ctx,
-      )
-      const node = await started(cli)
+      const { node, tokenFile } = await startWithToken(ctx)
       const problems: string[] = []
       let checks = 0
       const variants: Array<[string, string | undefined]> = [
@@ -398,14 +404,8 @@ export async function security(suite: Suite, _scope: CaseContext): Promise<void>
     'control routes (token set): bad credentials 401, wrong methods 405, hostile bodies 4xx JSON, a flood bounded, the node serves on',
     90_000,
     async (ctx) => {
-      const dir = await tempDir(ctx)
-      const tokenFile = join(dir, 'token')
-      await writeFile(tokenFile, `${TOKEN}\n`, { mode: 0o600 })
-      const cli = spawnCli(
-        ['start', ...loopbackFlags(join(dir, 'data')), '--diagnostics-token-file', tokenFile],
-        ctx,
-      )
-      const node = await started(cli)
+      const { node, tokenFile } = await startWithToken(ctx)
+      const { cli } = node
       const port = node.diagPort
       const problems: string[] = []
       let checked = 0
