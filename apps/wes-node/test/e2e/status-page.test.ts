@@ -116,12 +116,15 @@ async function enterToken(page: Page, token: string): Promise<void> {
   await page.locator('#token-form button[type=submit]').click()
 }
 
-/** The bandwidth chart's state as the page publishes it on the chart's element. */
-async function chartState(page: Page): Promise<{ samples: number; inBps: number }> {
-  const chart = page.locator('#bandwidth-chart')
+/** A chart's state as the page publishes it on the chart's element: readings, the latest rates. */
+async function chartState(
+  page: Page,
+  selector: string,
+): Promise<{ samples: number; latest: Record<string, number> }> {
+  const chart = page.locator(selector)
   return {
     samples: Number(await chart.getAttribute('data-samples')),
-    inBps: Number(await chart.getAttribute('data-in-bps')),
+    latest: JSON.parse((await chart.getAttribute('data-latest')) ?? '{}') as Record<string, number>,
   }
 }
 
@@ -226,7 +229,7 @@ describeInBrowser('the status page in chromium, against three nodes', () => {
   }, 120_000)
 
   it('the bandwidth chart moves while B sends A a bounded transfer', async () => {
-    const before = await chartState(page)
+    const before = await chartState(page, '#bandwidth-chart')
     const stream = await b.node.libp2p.dialProtocol(a.node.libp2p.peerId, SINK)
     const chunk = new Uint8Array(64 * 1024).fill(7)
     let sending = true
@@ -240,12 +243,19 @@ describeInBrowser('the status page in chromium, against three nodes', () => {
     })()
     try {
       const moved = await until(
-        () => chartState(page),
-        (state) => state.samples > before.samples && state.inBps >= 100 * 1024,
+        () => chartState(page, '#bandwidth-chart'),
+        (state) => state.samples > before.samples && (state.latest.in ?? 0) >= 100 * 1024,
         'the chart to show the transfer (in >= 100 KiB/s)',
         WAIT_MS,
       )
-      expect(moved.inBps).toBeGreaterThan(before.inBps)
+      expect(moved.latest.in).toBeGreaterThan(before.latest.in ?? 0)
+      // and the chart by protocol has a line for the sink, moving too
+      await until(
+        () => chartState(page, '#protocol-chart'),
+        (state) => (state.latest[SINK] ?? 0) > 0,
+        'the chart by protocol to show the sink protocol',
+        WAIT_MS,
+      )
       // the protocol's own row counts its bytes
       const row = page.locator('#protocols tbody tr', { hasText: SINK })
       await until(

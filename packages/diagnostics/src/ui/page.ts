@@ -7,9 +7,9 @@
 import 'uplot/dist/uPlot.min.css'
 import './page.css'
 import { readMetrics, readVerbose, readView, tokenStore, TokenRefusedError } from './api.js'
-import { createBandwidthChart } from './bandwidth-chart.js'
 import { byId, setText } from './dom.js'
 import { createPeersTable } from './peers-table.js'
+import { createRateChart } from './rate-chart.js'
 import {
   renderAddresses,
   renderDiscoverySources,
@@ -47,8 +47,19 @@ function showNotice(message: string | undefined, kind: 'error' | 'warning' = 'wa
 }
 
 function start(): void {
-  const chart = createBandwidthChart(byId('bandwidth-chart'), HISTORY_SECONDS)
-  window.addEventListener('resize', () => chart.resize())
+  const wire = createRateChart(byId('bandwidth-chart'), {
+    windowSeconds: HISTORY_SECONDS,
+    colors: { in: '#2563eb', out: '#d97706' },
+    fill: true,
+  })
+  const byProtocol = createRateChart(byId('protocol-chart'), {
+    windowSeconds: HISTORY_SECONDS,
+    heightPx: 180,
+  })
+  window.addEventListener('resize', () => {
+    wire.resize()
+    byProtocol.resize()
+  })
   const peersTable = createPeersTable(byId<HTMLTableElement>('peers'))
   const form = byId<HTMLFormElement>('token-form')
   const input = byId<HTMLInputElement>('token-input')
@@ -58,7 +69,13 @@ function start(): void {
 
   function schedule(delayMs: number): void {
     clearTimeout(timer)
-    timer = setTimeout(() => void poll(), delayMs)
+    timer = setTimeout(() => {
+      // a failure of the page itself must not stop the reads: say it, and go on
+      poll().catch((err: unknown) => {
+        showNotice(`The page failed to show a read: ${(err as Error).message}`, 'error')
+        schedule(POLL_INTERVAL_MS)
+      })
+    }, delayMs)
   }
 
   function askForToken(message: string): void {
@@ -110,11 +127,25 @@ function start(): void {
       renderHealth(health.value)
       renderAddresses(health.value)
       renderDiscoverySources(health.value)
+    } else {
+      // the last status read is no longer known: the notice says why
+      const badge = byId('health-status')
+      setText(badge, 'no answer')
+      badge.className = 'badge badge-unknown'
     }
     if (stats.status === 'fulfilled') {
       renderStats(stats.value)
+      const now = Date.now() / 1000
       const { in_rate_bps: inRate, out_rate_bps: outRate } = stats.value.bandwidth
-      chart.push(Date.now() / 1000, inRate, outRate)
+      wire.push(now, { in: inRate, out: outRate })
+      // in and out together: one line per protocol keeps the chart readable
+      const protocols = Object.entries(stats.value.protocols ?? {})
+      if (protocols.length > 0) {
+        byProtocol.push(
+          now,
+          Object.fromEntries(protocols.map(([name, b]) => [name, b.in_rate_bps + b.out_rate_bps])),
+        )
+      }
     }
     if (peers.status === 'fulfilled') {
       peersTable.update(peers.value.peer_details)
