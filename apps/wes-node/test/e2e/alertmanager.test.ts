@@ -1,83 +1,58 @@
 /**
- * The shipped alerting path end to end, each piece the real program: three `wes-node start`
- * nodes, a real Prometheus (scrape and evaluation every second) loading the shipped alerts.yml
- * with every `for:` divided by 20, a real Alertmanager on the shipped alertmanager.yml (only the
- * webhook address and the group waits changed), and a webhook receiver in this test. A node
- * stopped gives a firing notification naming it, restarted a resolved one; all nodes stopped
- * give P2PFleetDown, and Alertmanager mutes the per-node alerts under it.
+ * The shipped alerting path end to end, each piece the real program: `wes-node devnet --nodes 3`,
+ * a real Prometheus on the devnet's file_sd targets (scrape and evaluation every second) loading
+ * the shipped alerts.yml with every `for:` divided by 20, a real Alertmanager on the shipped
+ * alertmanager.yml (only the webhook address and the group waits changed), and a webhook
+ * receiver in this test. A node that stops answering (SIGSTOP: it hangs, stays a target and its
+ * scrapes time out) gives a firing notification naming it; resumed (SIGCONT), a resolved one.
+ * All nodes hung give P2PFleetDown, and Alertmanager mutes the per-node alerts under it. (A node
+ * that exits leaves the devnet's targets, so its `up` disappears instead of turning 0.)
  */
-import { readFile, rm } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { freePort, spawnCli, tempDir } from '../fixtures/cli.js'
-import { until } from '../fixtures/runtime.js'
-import type { CliProcess } from '../fixtures/cli.js'
 import {
   MONITORING,
   requireBinaries,
   shippedRulesWithShortFor,
   startAlertmanager,
+  startDevnet,
   startPrometheus,
   startWebhookReceiver,
 } from '../fixtures/monitoring.js'
 import type {
   AlertmanagerServer,
+  Devnet,
   Notification,
   QueryServer,
   WebhookReceiver,
 } from '../fixtures/monitoring.js'
+import { until } from '../fixtures/runtime.js'
 
-/** A node with a fixed diagnostics port and data directory, so a restart is the same target. */
+/** A devnet node as Prometheus labels it. */
 interface Node {
   name: string
-  dir: string
-  diagAddr: string
-  args: string[]
-  cli?: CliProcess
-  listen?: string
+  pid: number
+  /** `127.0.0.1:<diagnostics port>`: the target, so the series' `instance`. */
+  instance: string
 }
 
-const nodes: Node[] = []
+let devnet: Devnet | undefined
+let nodes: Node[] = []
 let prometheus: QueryServer | undefined
 let alertmanager: AlertmanagerServer | undefined
 let receiver: WebhookReceiver | undefined
 
-async function start(node: Node): Promise<void> {
-  node.cli = spawnCli(['start', ...node.args])
-  const [, listen] = await node.cli.waitFor(/^listening on: (\S+)$/m, 30_000)
-  await node.cli.waitFor(/^diagnostics: http:\/\/(\S+)$/m, 30_000)
-  node.listen = listen
+/** SIGSTOP: the node hangs (its sockets stay open, nothing answers); SIGCONT: it goes on. */
+function freeze(node: Node): void {
+  process.kill(node.pid, 'SIGSTOP')
 }
-
-async function stop(node: Node): Promise<void> {
-  expect(await node.cli?.stop('SIGTERM', 15_000)).toBe(0)
-}
-
-async function newNode(name: string, extra: string[] = []): Promise<Node> {
-  const dir = await tempDir(`wes-am-${name}-`)
-  const diagAddr = `127.0.0.1:${await freePort()}`
-  const node: Node = {
-    name,
-    dir,
-    diagAddr,
-    args: [
-      '--data-dir',
-      dir,
-      '--listen',
-      '/ip4/127.0.0.1/tcp/0',
-      '--diagnostics-addr',
-      diagAddr,
-      '--no-mdns',
-      '--dht-mode',
-      'server',
-      '--log-level',
-      'warn',
-      ...extra,
-    ],
+function resume(node: Node): void {
+  try {
+    process.kill(node.pid, 'SIGCONT')
+  } catch {
+    // gone already
   }
-  nodes.push(node)
-  await start(node)
-  return node
 }
 
 /** The alerts of one notification with this name (and instance, when given). */
@@ -106,9 +81,13 @@ beforeAll(async () => {
   expect(config).not.toBe(shipped)
   alertmanager = await startAlertmanager(config)
 
-  const a = await newNode('a')
-  await newNode('b', ['--bootstrap', a.listen ?? ''])
-  await newNode('c', ['--bootstrap', a.listen ?? ''])
+  devnet = await startDevnet(3)
+  nodes = devnet.state.nodes.map((node) => ({
+    name: node.name,
+    pid: node.pid ?? 0,
+    instance: `127.0.0.1:${node.diagnostics_port}`,
+  }))
+  expect(nodes.map((n) => n.pid > 0)).toEqual([true, true, true])
 
   prometheus = await startPrometheus({
     files: { 'alerts.yml': await shippedRulesWithShortFor(20) },
@@ -125,8 +104,7 @@ beforeAll(async () => {
       "  - job_name: 'wes-p2p'",
       '    scrape_interval: 1s',
       '    scrape_timeout: 1s',
-      '    static_configs:',
-      `      - targets: [${nodes.map((n) => `'${n.diagAddr}'`).join(', ')}]`,
+      `    file_sd_configs: [{ files: ['${devnet.targetsFile}'] }]`,
       '',
     ].join('\n'),
   })
@@ -146,62 +124,68 @@ beforeAll(async () => {
 }, 180_000)
 
 afterAll(async () => {
-  await Promise.all(nodes.map((node) => node.cli?.stop('SIGKILL').catch(() => undefined)))
+  for (const node of nodes) resume(node)
   await prometheus?.stop()
   await alertmanager?.stop()
   await receiver?.close()
-  await Promise.all(nodes.map((node) => rm(node.dir, { recursive: true, force: true })))
-}, 60_000)
+  await devnet?.stop()
+}, 120_000)
 
-describe('Prometheus and Alertmanager, real, against three nodes', () => {
-  it('a node stopped: the firing notification names it; restarted: the resolved one', async () => {
+describe('Prometheus and Alertmanager, real, against a devnet of three nodes', () => {
+  it('a node hangs: the firing notification names it; resumed: the resolved one', async () => {
     const [a, b, c] = nodes as [Node, Node, Node]
     const hook = receiver as WebhookReceiver
-    await stop(c)
+    freeze(c)
 
     const firing = await hook.waitFor(
-      (n) => n.body.status === 'firing' && alertsIn(n, 'P2PNodeDown', c.diagAddr).length > 0,
-      `P2PNodeDown firing for ${c.diagAddr}`,
+      (n) => n.body.status === 'firing' && alertsIn(n, 'P2PNodeDown', c.instance).length > 0,
+      `P2PNodeDown firing for ${c.instance}`,
     )
     // routed by severity, grouped by alertname and instance: this notification is this node's
     expect(firing.path).toBe('/alerts/critical')
     expect(firing.body.receiver).toBe('wes-critical')
-    expect(firing.body.groupLabels).toEqual({ alertname: 'P2PNodeDown', instance: c.diagAddr })
-    const [alert] = alertsIn(firing, 'P2PNodeDown', c.diagAddr)
+    expect(firing.body.groupLabels).toEqual({ alertname: 'P2PNodeDown', instance: c.instance })
+    const [alert] = alertsIn(firing, 'P2PNodeDown', c.instance)
     expect(alert?.status).toBe('firing')
+    // the devnet's target label names the node too
     expect(alert?.labels).toEqual(
-      expect.objectContaining({ severity: 'critical', job: 'wes-p2p', instance: c.diagAddr }),
+      expect.objectContaining({
+        severity: 'critical',
+        job: 'wes-p2p',
+        instance: c.instance,
+        node_name: c.name,
+      }),
     )
-    expect(alert?.annotations.summary).toBe(`wes-node ${c.diagAddr} cannot be scraped`)
+    expect(alert?.annotations.summary).toBe(`wes-node ${c.instance} cannot be scraped`)
     expect(alert?.annotations.runbook_url).toBe('docs/monitoring.md#p2pnodedown-critical')
     // the two nodes still up are named by no P2PNodeDown, and one of three is no fleet outage
     const named = hook.notifications.flatMap((n) =>
       alertsIn(n, 'P2PNodeDown').map((x) => x.labels.instance),
     )
-    expect(named.filter((i) => i !== c.diagAddr)).toEqual([])
+    expect(named.filter((i) => i !== c.instance)).toEqual([])
     expect(hook.notifications.filter((n) => alertsIn(n, 'P2PFleetDown').length > 0)).toEqual([])
     for (const up of [a, b])
-      expect((await prometheus?.query(`up{instance="${up.diagAddr}"}`))?.[0]?.value[1]).toBe('1')
+      expect((await prometheus?.query(`up{instance="${up.instance}"}`))?.[0]?.value[1]).toBe('1')
 
-    await start(c)
+    resume(c)
     const resolved = await hook.waitFor(
       (n) =>
         n.body.status === 'resolved' &&
-        alertsIn(n, 'P2PNodeDown', c.diagAddr).some((x) => x.status === 'resolved'),
-      `P2PNodeDown resolved for ${c.diagAddr}`,
+        alertsIn(n, 'P2PNodeDown', c.instance).some((x) => x.status === 'resolved'),
+      `P2PNodeDown resolved for ${c.instance}`,
     )
     expect(resolved.path).toBe('/alerts/critical')
-    const [done] = alertsIn(resolved, 'P2PNodeDown', c.diagAddr)
-    expect(done?.annotations.summary).toBe(`wes-node ${c.diagAddr} cannot be scraped`)
+    const [done] = alertsIn(resolved, 'P2PNodeDown', c.instance)
+    expect(done?.annotations.summary).toBe(`wes-node ${c.instance} cannot be scraped`)
     expect(Date.parse(done?.endsAt ?? '')).toBeGreaterThan(Date.parse(done?.startsAt ?? ''))
   }, 300_000)
 
-  it('all nodes stopped: P2PFleetDown fires and the per-node alerts are inhibited', async () => {
+  it('all nodes hang: P2PFleetDown fires and the per-node alerts are inhibited', async () => {
     const hook = receiver as WebhookReceiver
     const am = alertmanager as AlertmanagerServer
     await (prometheus as QueryServer).queryUntil('up{job="wes-p2p"} == 1', (r) => r.length === 3)
     const before = hook.notifications.length
-    for (const node of nodes) await stop(node)
+    for (const node of nodes) freeze(node)
 
     const fleet = await hook.waitFor(
       (n) => n.body.status === 'firing' && alertsIn(n, 'P2PFleetDown').length > 0,
@@ -214,7 +198,7 @@ describe('Prometheus and Alertmanager, real, against three nodes', () => {
       expect.objectContaining({ severity: 'critical', scope: 'fleet', job: 'wes-p2p' }),
     )
     // the description lists every instance down, as the rule looks them up when it fires
-    const sorted = nodes.map((n) => n.diagAddr).sort()
+    const sorted = nodes.map((n) => n.instance).sort()
     expect(alert?.annotations.description).toContain(`Down: ${sorted.join(', ')}.`)
     expect(alert?.annotations.description).toContain('100% of the targets of job wes-p2p')
 

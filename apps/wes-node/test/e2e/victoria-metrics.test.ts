@@ -1,6 +1,6 @@
 /**
- * Long-term storage with the real programs: a real Prometheus scrapes three `wes-node start`
- * nodes every second and sends every sample, through the shipped remote-write.yml section, to a
+ * Long-term storage with the real programs: a real Prometheus scrapes the three nodes of a
+ * `wes-node devnet` (its file_sd targets) every second and sends every sample, through the shipped remote-write.yml section, to a
  * real VictoriaMetrics (Debian's `victoria-metrics`). The series of every node arrive there, and
  * every query of the dashboard answers the same from VictoriaMetrics as from Prometheus at one
  * fixed evaluation time: the same series, the same values for what is read as stored, and
@@ -9,24 +9,19 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { loopbackFlags, spawnCli, tempDir } from '../fixtures/cli.js'
-import type { CliProcess } from '../fixtures/cli.js'
 import {
   MONITORING,
   requireBinaries,
+  startDevnet,
   startPrometheus,
   startVictoriaMetrics,
 } from '../fixtures/monitoring.js'
-import type { QueryServer, Sample } from '../fixtures/monitoring.js'
+import type { Devnet, QueryServer, Sample } from '../fixtures/monitoring.js'
 import { until } from '../fixtures/runtime.js'
 
-interface Node {
-  cli: CliProcess
-  diagAddr: string
-  listen: string
-}
-
-const nodes: Node[] = []
+let devnet: Devnet | undefined
+/** The nodes' targets, `127.0.0.1:<diagnostics port>`: the series' `instance`. */
+let instances: string[] = []
 let prometheus: QueryServer | undefined
 let victoria: QueryServer | undefined
 /** When Prometheus started, in seconds: no series has a sample before. */
@@ -38,16 +33,6 @@ let startedAt = 0
  * between the two samples it uses, which is the window give or take a scrape's jitter.
  */
 const TOLERANCE = 0.05
-
-async function startNode(args: string[]): Promise<Node> {
-  const dir = await tempDir('wes-vm-')
-  const cli = spawnCli(['start', ...loopbackFlags(dir), '--dht-mode', 'server', ...args])
-  const [, diagAddr] = await cli.waitFor(/^diagnostics: http:\/\/(\S+)$/m, 30_000)
-  const [, listen] = await cli.waitFor(/^listening on: (\S+)$/m, 30_000)
-  const node = { cli, diagAddr: diagAddr as string, listen: listen as string }
-  nodes.push(node)
-  return node
-}
 
 interface DashboardPanel {
   title: string
@@ -175,9 +160,8 @@ async function sentUpTo(server: QueryServer): Promise<number> {
 
 beforeAll(async () => {
   await requireBinaries(['prometheus', 'victoria-metrics'])
-  const a = await startNode([])
-  await startNode(['--bootstrap', a.listen])
-  await startNode(['--bootstrap', a.listen])
+  devnet = await startDevnet(3)
+  instances = devnet.state.nodes.map((node) => `127.0.0.1:${node.diagnostics_port}`).sort()
   victoria = await startVictoriaMetrics(['-search.disableCache'])
 
   // the shipped remote_write section, its URL pointed at this VictoriaMetrics
@@ -194,8 +178,7 @@ beforeAll(async () => {
       "  - job_name: 'wes-p2p'",
       '    scrape_interval: 1s',
       '    scrape_timeout: 1s',
-      '    static_configs:',
-      `      - targets: [${nodes.map((n) => `'${n.diagAddr}'`).join(', ')}]`,
+      `    file_sd_configs: [{ files: ['${devnet.targetsFile}'] }]`,
       remoteWrite,
     ].join('\n'),
   })
@@ -205,14 +188,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await prometheus?.stop()
   await victoria?.stop()
-  await Promise.all(nodes.map((node) => node.cli.stop('SIGKILL').catch(() => undefined)))
+  await devnet?.stop()
 }, 60_000)
 
 describe('Prometheus remote_write into a real VictoriaMetrics', () => {
   it('the series of every node arrive: up and every p2p_ metric, per instance', async () => {
     const vm = victoria as QueryServer
     const prom = prometheus as QueryServer
-    const instances = nodes.map((n) => n.diagAddr).sort()
     const up = await vm.queryUntil(
       'up{job="wes-p2p"}',
       (r) => r.length === 3 && r.every((s) => s.value[1] === '1'),
@@ -285,16 +267,29 @@ describe('Prometheus remote_write into a real VictoriaMetrics', () => {
       .map(({ where, expr }) => ({ where, expr: expr.replace(/\[(\d+[smh])\]/g, '[1m]') }))
     expect(queries.length).toBeGreaterThan(15)
     const differences: Difference[] = []
+    const young: Difference[] = []
     const plain: { expr: string; relative: number }[] = []
     for (const { where, expr } of queries) {
       const fromVictoria = await vm.query(expr, at)
+      const fromPrometheus = await prom.query(expr, at)
+      const existing = new Set(fromPrometheus.map(key))
       // the same samples, through VictoriaMetrics's definition, evaluated by Prometheus
       const semantics = withoutExtrapolation(expr)
-      differences.push(
-        ...compare(where, semantics, await prom.query(semantics, at), fromVictoria, TOLERANCE),
+      const found = compare(
+        where,
+        semantics,
+        await prom.query(semantics, at),
+        fromVictoria,
+        TOLERANCE,
       )
+      for (const d of found) {
+        // a series born inside the window (a first major GC) has no sample 1m back, so the
+        // definition has nothing to subtract; Prometheus's own rate() has it, as VictoriaMetrics
+        if (d.prometheus === undefined && existing.has(d.series)) young.push(d)
+        else differences.push(d)
+      }
       // and how far Prometheus's own answer is, for the record
-      for (const d of compare(where, expr, await prom.query(expr, at), fromVictoria, 0)) {
+      for (const d of compare(where, expr, fromPrometheus, fromVictoria, 0)) {
         const [a = 0, b = 0] = [d.prometheus, d.victoria]
         plain.push({ expr, relative: Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b)) })
       }
@@ -306,7 +301,8 @@ describe('Prometheus remote_write into a real VictoriaMetrics', () => {
         plain
           .slice(0, 5)
           .map((d) => `${d.relative.toFixed(3)} ${d.expr}`)
-          .join('\n'),
+          .join('\n') +
+        `\nseries younger than the window: ${young.map((d) => `${d.where} ${d.series}`).join('; ') || 'none'}`,
     )
     expect(differences).toEqual([])
   }, 240_000)
