@@ -4,13 +4,13 @@
  * file_sd targets without a restart. Every way the devnet ends (SIGTERM, SIGINT, `devnet stop`,
  * even SIGKILL) leaves no process behind.
  */
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import type { Server } from 'node:net'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { runCliProcess, spawnCli, tempDir } from '../fixtures/cli.js'
+import { BIN, runCliProcess, spawnCli, tempDir } from '../fixtures/cli.js'
 import type { CliProcess } from '../fixtures/cli.js'
 import { until } from '../fixtures/runtime.js'
 import type { DevnetState } from '../../src/cmds/devnet/state.js'
@@ -19,7 +19,16 @@ import type { NodeStatus } from '../../src/cmds/devnet/status.js'
 const running: CliProcess[] = []
 const dirs: string[] = []
 const servers: Server[] = []
+/** Process groups a test started (a terminal's job): SIGKILL to what is left of them. */
+const groups: number[] = []
 afterEach(async () => {
+  for (const group of groups.splice(0)) {
+    try {
+      process.kill(-group, 'SIGKILL')
+    } catch {
+      // gone already
+    }
+  }
   // SIGTERM first (the devnet stops its nodes), then SIGKILL: the nodes stop on their own then
   await Promise.all(
     running.splice(0).map(async (cli) => {
@@ -269,7 +278,7 @@ describe('wes-node devnet', () => {
     // a node that is not there, and bad input from another shell: exit 2, nothing changes
     const missing = await devnet(['remove', '9', '--dir', dir])
     expect(missing.code).toBe(2)
-    expect(missing.stderr).toMatch(/no running node "9" in this devnet \(nodes: 1, 3, 4\)/)
+    expect(missing.stderr).toMatch(/no node "9" in this devnet \(nodes: 1, 3, 4\)/)
     const twice = await devnet(['--dir', dir, '--nodes', '2'])
     expect(twice.code).toBe(2)
     expect(twice.stderr).toMatch(/a devnet already runs in .* \(pid \d+\); stop it first/)
@@ -289,7 +298,7 @@ describe('wes-node devnet', () => {
     }
   }, 900_000)
 
-  it('SIGINT stops every node cleanly and leaves no process', async () => {
+  it('SIGINT stops every node cleanly and leaves no process; a node that died stays listed until removed', async () => {
     const dir = await workDir()
     const cli = await startDevnet([
       '--nodes',
@@ -303,7 +312,72 @@ describe('wes-node devnet', () => {
     ])
     expect(tableRows(cli.stdout())).toHaveLength(2)
     expect((await status(dir, 180)).code).toBe(0)
+
+    // a node killed behind the devnet's back stays listed and targeted, down, until removed
+    const killed = (await state(dir)).nodes[1]
+    expect(killed?.name).toBe('node-2')
+    process.kill(killed?.pid as number, 'SIGKILL')
+    await until(
+      () => state(dir),
+      (now) => now.nodes[1]?.pid === null,
+      'node-2 listed without a pid',
+      60_000,
+    )
+    expect(cli.stderr()).toMatch(/^wes-node devnet: node-2 exited \(SIGKILL\) while running;/m)
+    const down = await status(dir)
+    expect(down.code).toBe(1)
+    expect(down.nodes[1]).toMatchObject({ node: 'node-2', status: 'unreachable', peers: null })
+    expect(await targets(dir)).toHaveLength(2)
+    expect(await devnet(['remove', '2', '--dir', dir])).toMatchObject({ code: 0 })
+    expect((await targets(dir)).map((group) => group.labels)).toEqual([{ node_name: 'node-1' }])
+
     expect(await cli.stop('SIGINT', 90_000)).toBe(0)
+    expect(await gone(dir)).toEqual([])
+    const [last] = (await state(dir)).nodes
+    expect(await readFile(last?.log_file as string, 'utf8')).toMatch(/node stopped/)
+  }, 600_000)
+
+  it('Ctrl-C in a terminal (SIGINT to the whole process group) stops nodes and Prometheus, no orphan', async () => {
+    const dir = await workDir()
+    // a terminal's foreground job: the devnet leads a process group of its own, its nodes and
+    // Prometheus's shell in it, and Ctrl-C sends SIGINT to every process of the group
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        'devnet',
+        '--nodes',
+        '2',
+        '--dir',
+        dir,
+        '--base-port',
+        '0',
+        '--diag-base-port',
+        '0',
+        '--prometheus',
+        '--prometheus-port',
+        '0',
+      ],
+      { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    const group = child.pid as number
+    groups.push(group)
+    let out = ''
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk))
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (out += chunk))
+    const exit = new Promise<number | null>((resolve) => child.once('exit', resolve))
+    await until(
+      async () => out,
+      (text) => /^devnet running;/m.test(text) || child.exitCode !== null,
+      'the devnet running',
+      240_000,
+    )
+    expect(out).toMatch(/^prometheus: http:/m)
+    expect(await processesWith(`--storage.tsdb.path=${dir}/`)).toContainEqual(
+      expect.stringMatching(/^\d+ \/\S*prometheus --config\.file=/),
+    )
+    process.kill(-group, 'SIGINT')
+    expect(await exit).toBe(0)
     expect(await gone(dir)).toEqual([])
     for (const node of (await state(dir)).nodes) {
       expect(await readFile(node.log_file, 'utf8')).toMatch(/node stopped/)

@@ -18,7 +18,7 @@ export interface FleetInit {
 export interface FleetComponents {
   /** Called after every change of the node list (to rewrite the state and targets files). */
   onChange(nodes: DevnetNode[]): Promise<void>
-  /** A node that exited while it should run. */
+  /** A node that exited while it should run (it stays listed, with pid null, until removed). */
   onExit(node: DevnetNode, code: number | string): void
 }
 
@@ -27,7 +27,7 @@ export interface Fleet {
   nodes(): DevnetNode[]
   /** Starts `count` nodes (the lowest free indexes) and returns them; all or none. */
   add(count: number): Promise<DevnetNode[]>
-  /** Stops the node with index or peer ID `ref` and returns it. */
+  /** Stops the node with index or peer ID `ref` (or forgets one that exited) and returns it. */
   remove(ref: string): Promise<DevnetNode>
   /** Stops every node (all at once, each bounded); resolves once all have exited. */
   stop(): Promise<void>
@@ -54,15 +54,21 @@ function wantedPorts(init: FleetInit, index: number): WantedPort[] {
 export function createFleet(init: FleetInit, components: FleetComponents): Fleet {
   const running = new Map<number, NodeProcess>()
   const starting = new Set<number>()
+  /** Nodes that exited on their own: listed (so status and Prometheus show them down) until removed. */
+  const exited = new Map<number, DevnetNode>()
   let stopping = false
 
   const nodes = (): DevnetNode[] =>
-    [...running.values()].map((member) => member.node).sort((a, b) => a.index - b.index)
+    [...[...running.values()].map((member) => member.node), ...exited.values()].sort(
+      (a, b) => a.index - b.index,
+    )
+  const runningNodes = (): DevnetNode[] =>
+    nodes().filter((node) => running.get(node.index)?.node === node)
 
   const freeIndexes = (count: number): number[] => {
     const indexes: number[] = []
     for (let index = 1; indexes.length < count; index++) {
-      if (!running.has(index) && !starting.has(index)) indexes.push(index)
+      if (!running.has(index) && !starting.has(index) && !exited.has(index)) indexes.push(index)
     }
     return indexes
   }
@@ -76,10 +82,11 @@ export function createFleet(init: FleetInit, components: FleetComponents): Fleet
       diagnosticsPort: diagnostics?.port ?? 0,
       ...(bootstrap !== undefined ? { bootstrap } : {}),
     })
-    // a node that exits on its own leaves the list (and the targets); one stopped stays listed
+    // a node that exits on its own stays listed, pid null: the targets keep it, so it shows down
     void member.exited.then((code) => {
       if (stopping || running.get(index) !== member) return
       running.delete(index)
+      exited.set(index, { ...member.node, pid: null })
       components.onExit(member.node, code)
       void components.onChange(nodes())
     })
@@ -100,7 +107,7 @@ export function createFleet(init: FleetInit, components: FleetComponents): Fleet
     const started: NodeProcess[] = []
     try {
       // the first node of an empty devnet comes up alone: it is everyone's bootstrap peer
-      let bootstrap = nodes()[0]?.multiaddr
+      let bootstrap = runningNodes()[0]?.multiaddr
       const queue = [...indexes]
       if (bootstrap === undefined) {
         const first = await startOne(queue.shift() as number, undefined)
@@ -129,15 +136,21 @@ export function createFleet(init: FleetInit, components: FleetComponents): Fleet
 
   const remove = async (ref: string): Promise<DevnetNode> => {
     const wanted = ref.trim().replace(/^node-/, '')
-    const found = [...running.values()].find(
-      (member) => String(member.node.index) === wanted || member.node.peer_id === ref.trim(),
-    )
+    const matches = (node: DevnetNode): boolean =>
+      String(node.index) === wanted || node.peer_id === ref.trim()
+    const dead = [...exited.values()].find(matches)
+    if (dead !== undefined) {
+      exited.delete(dead.index)
+      await components.onChange(nodes())
+      return dead
+    }
+    const found = [...running.values()].find((member) => matches(member.node))
     if (found === undefined) {
       const list = nodes()
         .map((node) => node.index)
         .join(', ')
       throw new UsageError(
-        `no running node "${ref}" in this devnet (nodes: ${list || 'none'}); give an index, node-<index> or a peer ID`,
+        `no node "${ref}" in this devnet (nodes: ${list || 'none'}); give an index, node-<index> or a peer ID`,
       )
     }
     running.delete(found.node.index)
@@ -152,6 +165,7 @@ export function createFleet(init: FleetInit, components: FleetComponents): Fleet
     stopping = true
     stopped ??= Promise.all([...running.values()].map((member) => member.stop())).then(() => {
       running.clear()
+      exited.clear()
     })
     return stopped
   }

@@ -76,6 +76,9 @@ export async function startPrometheus(
   const url = `http://127.0.0.1:${port}`
   const log = await open(logFile, 'a')
   const script = [
+    // Ctrl-C or a hang-up reaches the whole process group: this shell must outlive them to stop
+    // Prometheus (a non-interactive shell dies of both, leaving Prometheus behind)
+    "trap '' INT HUP",
     '"$0" "$@" </dev/null &',
     'p=$!',
     // stdin ends when the devnet closes it or is gone
