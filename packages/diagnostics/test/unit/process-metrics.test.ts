@@ -1,6 +1,9 @@
 import { describe, expect, it } from '@jest/globals'
 import { Registry } from 'prom-client'
+import { open, readdir } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
 import { createProcessMetrics, PROCESS_METRICS } from '../../src/index.js'
+import { openFileDescriptors } from '../../src/process-metrics.js'
 
 describe('createProcessMetrics', () => {
   it("adds the curated runtime metrics under prom-client's standard names, and nothing else", async () => {
@@ -35,5 +38,18 @@ describe('createProcessMetrics', () => {
     createProcessMetrics(b)
     expect(await a.metrics()).toContain('process_resident_memory_bytes')
     expect(await b.metrics()).toContain('process_resident_memory_bytes')
+  })
+
+  it("counts open file descriptors as prom-client's listing of /proc/self/fd does, one more per file opened", async () => {
+    // prom-client's count: the entries, less the descriptor the listing itself opened
+    expect(await openFileDescriptors()).toBe((await readdir('/proc/self/fd')).length - 1)
+    const before = await openFileDescriptors()
+    const files = await Promise.all([0, 1, 2].map(async () => open(fileURLToPath(import.meta.url))))
+    try {
+      expect(await openFileDescriptors()).toBe(before + 3)
+    } finally {
+      await Promise.all(files.map(async (f) => f.close()))
+    }
+    expect(await openFileDescriptors()).toBe(before)
   })
 })

@@ -13,37 +13,52 @@ export const MAX_AGENT_LENGTH = 128
 /** Peers remembered at most (libp2p forgets none of them without a disconnect). */
 const MAX_PEERS = 10_000
 
+/**
+ * Connected peers by agent, kept as they identify and disconnect, so a read costs one entry per
+ * agent rather than one per peer (the snapshot reads it on every scrape).
+ */
 export class PeerAgents {
   private readonly agents = new Map<string, string>()
+  /** Peers by agent: a Map, so an agent named `__proto__` or `constructor` is just a key. */
+  private readonly counts = new Map<string, number>()
 
-  /** A peer identified itself (libp2p's `peer:identify`); a peer without an agent is forgotten. */
+  /**
+   * A peer identified itself (libp2p's `peer:identify`) on a connection that is still open; a
+   * peer without an agent is forgotten.
+   */
   identified(result: Pick<IdentifyResult, 'peerId' | 'agentVersion'>): void {
     const peer = result.peerId.toString()
     const agent = result.agentVersion?.slice(0, MAX_AGENT_LENGTH)
     if (agent === undefined || agent === '') {
-      this.agents.delete(peer)
+      this.forget(peer)
     } else if (this.agents.has(peer) || this.agents.size < MAX_PEERS) {
+      this.forget(peer)
       this.agents.set(peer, agent)
+      this.counts.set(agent, (this.counts.get(agent) ?? 0) + 1)
     }
   }
 
   /** A peer's last connection closed (libp2p's `peer:disconnect`). */
   disconnected(peerId: PeerId): void {
-    this.agents.delete(peerId.toString())
+    this.forget(peerId.toString())
   }
 
   /** Connected peers by agent; peers that have not (yet) told theirs are not counted. */
-  count(connected: readonly string[]): Record<string, number> {
-    // a Map, then own properties: an agent named `__proto__` or `constructor` is just a key
-    const counts = new Map<string, number>()
-    for (const peer of connected) {
-      const agent = this.agents.get(peer)
-      if (agent !== undefined) counts.set(agent, (counts.get(agent) ?? 0) + 1)
-    }
-    return Object.fromEntries(counts)
+  count(): Record<string, number> {
+    return Object.fromEntries(this.counts)
   }
 
   reset(): void {
     this.agents.clear()
+    this.counts.clear()
+  }
+
+  private forget(peer: string): void {
+    const agent = this.agents.get(peer)
+    if (agent === undefined) return
+    this.agents.delete(peer)
+    const left = (this.counts.get(agent) ?? 1) - 1
+    if (left > 0) this.counts.set(agent, left)
+    else this.counts.delete(agent)
   }
 }

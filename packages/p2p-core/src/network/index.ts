@@ -99,6 +99,8 @@ export class NetworkObserver implements NetworkService {
     })
   }
   private readonly onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
+    // an answer that arrives after its connection closed would count a peer already gone
+    if (evt.detail.connection.status !== 'open') return
     this.agents.identified(evt.detail)
   }
   private readonly onPeerDisconnect = (evt: CustomEvent<PeerId>): void => {
@@ -177,9 +179,9 @@ export class NetworkObserver implements NetworkService {
     ) as InboundRefusalFacts['reasons']
   }
 
-  /** Connected peers (`connected`) by the agent they announced; those that did not are left out. */
-  peerAgents(connected: readonly string[]): Record<string, number> {
-    return this.agents.count(connected)
+  /** Connected peers by the agent they announced; those that did not are left out. */
+  peerAgents(): Record<string, number> {
+    return this.agents.count()
   }
 
   /** Stream bytes by protocol: every protocol the node serves now, at 0 until used, and `other`. */

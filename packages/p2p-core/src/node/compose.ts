@@ -18,6 +18,7 @@ import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
 import { wireMetrics } from '../wire-metrics.js'
+import { spreadConnectionMonitor } from './connection-monitor.js'
 import { watchMdns } from './mdns-probe.js'
 import type { BandwidthMeter } from '../bandwidth-meter.js'
 import type { Logger } from '../logger.js'
@@ -141,6 +142,8 @@ export async function composeLibp2p(
       maxIncomingPendingConnections: options.maxInboundPending,
       dialTimeout: options.discovery.dialTimeoutMs,
     },
+    // libp2p's pings every connection in one tick; the service below spreads them (its doc)
+    connectionMonitor: { enabled: false },
     metrics: wireMetrics(
       components.bandwidth,
       components.metrics,
@@ -150,6 +153,7 @@ export async function composeLibp2p(
     services: {
       identify: identify(),
       ping: ping(),
+      connectionMonitor: spreadConnectionMonitor(),
       dht: (c: Parameters<typeof dhtFactory>[0]): KadDHT => {
         const service = dhtFactory(c)
         dht = service as SingleKadDHT

@@ -259,7 +259,7 @@ export class DefaultP2PNode implements P2PNode {
       listenAddrs: [...self.listenAddrs],
       bandwidth: this.bandwidth.snapshot(),
       protocols: this.network.protocolBytes(),
-      agents: this.network.peerAgents(peerIds),
+      agents: this.network.peerAgents(),
       health: {
         reachability: self.verdict.reachability,
         autoNATStatus: self.verdict.autoNATStatus,

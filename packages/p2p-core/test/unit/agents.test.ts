@@ -9,19 +9,25 @@ describe('PeerAgents', () => {
     const agents = new PeerAgents()
     agents.identified({ peerId: A, agentVersion: 'kubo/0.29.0' })
     agents.identified({ peerId: B, agentVersion: 'kubo/0.29.0' })
-    expect(agents.count([A.toString(), B.toString()])).toEqual({ 'kubo/0.29.0': 2 })
-    // only connected peers count
-    expect(agents.count([A.toString()])).toEqual({ 'kubo/0.29.0': 1 })
+    expect(agents.count()).toEqual({ 'kubo/0.29.0': 2 })
+    // a peer that identifies again moves to its new agent and is not counted twice
     agents.identified({ peerId: A, agentVersion: 'kubo/0.30.0' })
+    agents.identified({ peerId: A, agentVersion: 'kubo/0.30.0' })
+    expect(agents.count()).toEqual({ 'kubo/0.29.0': 1, 'kubo/0.30.0': 1 })
     agents.disconnected(B)
-    expect(agents.count([A.toString(), B.toString()])).toEqual({ 'kubo/0.30.0': 1 })
+    expect(agents.count()).toEqual({ 'kubo/0.30.0': 1 })
+    // a disconnect of a peer never seen, or seen twice, changes nothing
+    agents.disconnected(B)
+    expect(agents.count()).toEqual({ 'kubo/0.30.0': 1 })
+    agents.reset()
+    expect(agents.count()).toEqual({})
   })
 
   test("cuts long agents, and an agent named like an object's own property is just a key", () => {
     const agents = new PeerAgents()
     agents.identified({ peerId: A, agentVersion: 'x'.repeat(10_000) })
     agents.identified({ peerId: B, agentVersion: '__proto__' })
-    const counts = agents.count([A.toString(), B.toString()])
+    const counts = agents.count()
     expect(counts['x'.repeat(MAX_AGENT_LENGTH)]).toBe(1)
     expect(Object.getOwnPropertyNames(counts)).toContain('__proto__')
     expect(Object.getPrototypeOf(counts)).toBe(Object.prototype)
@@ -31,6 +37,6 @@ describe('PeerAgents', () => {
     const agents = new PeerAgents()
     agents.identified({ peerId: A, agentVersion: 'kubo/0.29.0' })
     agents.identified({ peerId: A })
-    expect(agents.count([A.toString()])).toEqual({})
+    expect(agents.count()).toEqual({})
   })
 })

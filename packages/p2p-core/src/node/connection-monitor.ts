@@ -1,0 +1,161 @@
+/**
+ * The connection monitor of the node: libp2p's (3.3), with its pings spread over the period.
+ *
+ * libp2p's own monitor pings every open connection every 10 s, all of them in one timer tick:
+ * with 1,000 connections the node opens 1,000 streams, negotiates, encrypts and writes 1,000
+ * pings at once, and the event loop stalls for 0.5-1.4 s (docs/benchmarks.md, B7 and B8), so
+ * every scrape or request that falls in that round waits for it. This one does the same work in
+ * small pieces: each connection gets one of {@link SLOTS} slots in the period when it is first
+ * seen, and a tick every `pingInterval / SLOTS` pings the connections of its slot. Each
+ * connection is still pinged once a period; what it measures and does is libp2p's: the round
+ * trip lands in `connection.rtt` and in `libp2p_connection_monitor_ping_time_milliseconds` (the
+ * same adaptive timeout and metric), a connection whose peer does not speak ping gets half the
+ * time to the refusal as its round trip, and one whose ping fails or times out is aborted. One
+ * difference: a ping refused locally because another ping stream of the connection is open (the
+ * ping service allows one per connection) is skipped, where libp2p's aborts the connection.
+ *
+ * It replaces libp2p's (`connectionMonitor: { enabled: false }` and this as a service).
+ */
+
+import { AdaptiveTimeout, byteStream } from '@libp2p/utils'
+import { setMaxListeners } from 'main-event'
+import type { ComponentLogger, Connection, Logger, Metrics, Startable } from '@libp2p/interface'
+
+/** libp2p's period: each connection is pinged once in this many ms. */
+export const PING_INTERVAL_MS = 10_000
+
+/** The ping protocol libp2p's monitor speaks (the ping service's). */
+const PING_PROTOCOL = '/ipfs/ping/1.0.0'
+
+/** Bytes of a ping, each way. */
+const PING_LENGTH = 32
+
+/**
+ * Slices of the period: a tick every 100 ms at the default period, so 1,000 connections are
+ * pinged 10 at a time.
+ */
+export const SLOTS = 100
+
+export interface SpreadConnectionMonitorInit {
+  /** @default {@link PING_INTERVAL_MS} */
+  pingInterval?: number
+  /** Abort a connection whose ping fails (libp2p's default). @default true */
+  abortConnectionOnPingFailure?: boolean
+}
+
+/** What the monitor uses of libp2p's components. */
+export interface SpreadConnectionMonitorComponents {
+  logger: ComponentLogger
+  connectionManager: { getConnections(): Connection[] }
+  metrics?: Metrics
+}
+
+export class SpreadConnectionMonitor implements Startable {
+  private readonly components: SpreadConnectionMonitorComponents
+  private readonly log: Logger
+  private readonly tickMs: number
+  private readonly abortOnFailure: boolean
+  private readonly timeout: AdaptiveTimeout
+  /** The slot of each connection seen, given in turn so the slots fill evenly. */
+  private readonly slots = new WeakMap<Connection, number>()
+  private nextSlot = 0
+  private tick = 0
+  private quietUntil = 0
+  private timer?: ReturnType<typeof setInterval>
+  private abortController?: AbortController
+
+  constructor(
+    components: SpreadConnectionMonitorComponents,
+    init: SpreadConnectionMonitorInit = {},
+  ) {
+    this.components = components
+    this.log = components.logger.forComponent('wes:connection-monitor')
+    this.tickMs = (init.pingInterval ?? PING_INTERVAL_MS) / SLOTS
+    this.abortOnFailure = init.abortConnectionOnPingFailure ?? true
+    this.timeout = new AdaptiveTimeout({
+      metrics: components.metrics,
+      metricName: 'libp2p_connection_monitor_ping_time_milliseconds',
+    })
+  }
+
+  readonly [Symbol.toStringTag] = '@wes/spread-connection-monitor'
+
+  start(): void {
+    this.abortController = new AbortController()
+    setMaxListeners(Infinity, this.abortController.signal)
+    this.tick = 0
+    // as libp2p's: nothing is pinged in the first period after start, then every connection once
+    // a period
+    this.quietUntil = Date.now() + this.tickMs * SLOTS
+    this.timer = setInterval(() => this.pingSlot(), this.tickMs)
+  }
+
+  stop(): void {
+    this.abortController?.abort()
+    clearInterval(this.timer)
+    this.timer = undefined
+  }
+
+  /** The slot of the period `connection` is pinged in; `undefined` before the monitor saw it. */
+  slotOf(connection: Connection): number | undefined {
+    return this.slots.get(connection)
+  }
+
+  /** Pings the open connections of this tick's slot. */
+  private pingSlot(): void {
+    const slot = this.tick
+    this.tick = (this.tick + 1) % SLOTS
+    if (Date.now() < this.quietUntil) return
+    for (const connection of this.components.connectionManager.getConnections()) {
+      let own = this.slots.get(connection)
+      if (own === undefined) {
+        own = this.nextSlot
+        this.nextSlot = (this.nextSlot + 1) % SLOTS
+        this.slots.set(connection, own)
+      }
+      if (own !== slot) continue
+      this.ping(connection).catch((err: unknown) => {
+        this.log.error('error during heartbeat - %e', err)
+        if (this.abortOnFailure) {
+          this.log.error('aborting connection due to ping failure')
+          connection.abort(err instanceof Error ? err : new Error(String(err)))
+        }
+      })
+    }
+  }
+
+  /** One ping, as libp2p's monitor does it. */
+  private async ping(connection: Connection): Promise<void> {
+    let start = Date.now()
+    const signal = this.timeout.getTimeoutSignal({ signal: this.abortController?.signal })
+    let stream: Awaited<ReturnType<Connection['newStream']>> | undefined
+    try {
+      stream = await connection.newStream(PING_PROTOCOL, { signal, runOnLimitedConnection: true })
+      const bytes = byteStream(stream)
+      start = Date.now()
+      await Promise.all([
+        bytes.write(crypto.getRandomValues(new Uint8Array(PING_LENGTH)), { signal }),
+        bytes.read({ bytes: PING_LENGTH, signal }),
+      ])
+      connection.rtt = Date.now() - start
+      await stream.close({ signal })
+    } catch (err) {
+      stream?.abort(err instanceof Error ? err : new Error(String(err)))
+      const name = (err as { name?: unknown } | null)?.name
+      // another ping of this connection is under way (the ping service allows one outbound ping
+      // stream per connection, e.g. `wes-node peer ping`): no failure of the peer, so no abort
+      if (name === 'TooManyOutboundProtocolStreamsError') return
+      if (name !== 'UnsupportedProtocolError') throw err
+      connection.rtt = (Date.now() - start) / 2
+    } finally {
+      this.timeout.cleanUp(signal)
+    }
+  }
+}
+
+/** The service factory libp2p's `services` takes. */
+export function spreadConnectionMonitor(
+  init: SpreadConnectionMonitorInit = {},
+): (components: SpreadConnectionMonitorComponents) => SpreadConnectionMonitor {
+  return (components) => new SpreadConnectionMonitor(components, init)
+}
