@@ -1,5 +1,4 @@
 import { createDiagnosticsClient } from '@wes/diagnostics/client'
-import { createElement } from 'react'
 import { CliError, EXIT_FAILURE } from '../../../errors.js'
 import { readTokenFile } from '../../../token.js'
 import { initialWatchState } from './model.js'
@@ -74,8 +73,16 @@ export async function watchHandler(options: WatchOptions, io: WatchIo): Promise<
 
 /** The live view, in the terminal's alternate screen; the terminal is as it was afterwards. */
 async function watchTerminal(poller: WatchPoller, io: WatchIo): Promise<void> {
+  // React's development build (the one loaded while NODE_ENV is unset) made the view's memory grow
+  // by about 34 MB a minute, redrawing every second (105 to 174 MB resident in two minutes); the
+  // production build stays between 105 and 135 MB
+  process.env.NODE_ENV ??= 'production'
   // loaded here, so `diag <view>` and the line mode never load react and ink
-  const [{ render }, { WatchApp }] = await Promise.all([import('ink'), import('./app.js')])
+  const [{ render }, { createElement }, { WatchApp }] = await Promise.all([
+    import('ink'),
+    import('react'),
+    import('./app.js'),
+  ])
   const instance = render(
     createElement(WatchApp, { poller, colour: wantsColour(io.stdout, io.env) }),
     {

@@ -92,15 +92,17 @@ export function applyReading(state: WatchState, reading: Reading): WatchState {
       history: append(state.history, point, state.historyLength),
     }
     delete next.failure
-    if (state.failure !== undefined && state.link !== 'waiting') {
-      const event: WatchEvent = {
-        at: reading.at,
-        kind: 'back',
-        text: `node is back after ${seconds(reading.at - state.failure.since)}`,
-      }
-      return { ...next, event, events: append(state.events, event, MAX_EVENTS) }
+    if (state.failure === undefined) return next
+    const away = seconds(reading.at - state.failure.since)
+    const event: WatchEvent = {
+      at: reading.at,
+      kind: 'back',
+      text:
+        state.link === 'waiting'
+          ? `node answers, after ${away} without an answer`
+          : `node is back after ${away}`,
     }
-    return next
+    return { ...next, event, events: append(state.events, event, MAX_EVENTS) }
   }
 
   const { failure } = reading

@@ -88,9 +88,14 @@ const STATUS_TONE: Record<HealthResponse['status'], Tone> = {
 
 const SEVERITY_MARK = { down: ['✕', 'bad'], degraded: ['!', 'warn'], info: ['i', 'dim'] } as const
 
+/** The title at the left, the time and the way out at the right; the title gives way first. */
 function header(state: WatchState, width: number): ScreenLine {
-  const left = `wes-node diag watch  ${state.addr}  every ${state.intervalMs / 1_000} s`
   const right = `${clock(state.now)}  q quits`
+  const every = `every ${state.intervalMs / 1_000} s`
+  const left =
+    [`wes-node diag watch  ${state.addr}  ${every}`, `${state.addr}  ${every}`, state.addr].find(
+      (title) => title.length + 2 + right.length <= width,
+    ) ?? state.addr
   const gap = Math.max(2, width - left.length - right.length)
   return [seg(left, 'title'), seg(' '.repeat(gap)), seg(right, 'dim')]
 }
@@ -132,6 +137,11 @@ function reasonLines(health: HealthResponse, max: number, faded: boolean): Scree
     lines.push([seg(`  … ${hidden} more: wes-node diag health`, 'dim')])
   }
   return lines
+}
+
+/** `1 dial`, `3 dials`. */
+function count(value: number, noun: string): string {
+  return `${value} ${noun}${value === 1 ? '' : 's'}`
 }
 
 function rate(bytesPerSecond: number): string {
@@ -177,7 +187,7 @@ export function watchScreen(state: WatchState, { width, height }: ScreenSize): S
       seg(
         health.reasons.length === 0
           ? '  nothing wrong'
-          : `  ${health.reasons.length} reason${health.reasons.length === 1 ? '' : 's'}`,
+          : `  ${count(health.reasons.length, 'reason')}`,
         'dim',
       ),
     ])
@@ -189,7 +199,7 @@ export function watchScreen(state: WatchState, { width, height }: ScreenSize): S
       ),
     ])
     const relay = health.relay_stats.enabled
-      ? `on, ${health.relay_stats.reservations} reservation${health.relay_stats.reservations === 1 ? '' : 's'}${health.relay_stats.server ? ', serving' : ''}`
+      ? `on, ${count(health.relay_stats.reservations, 'reservation')}${health.relay_stats.server ? ', serving' : ''}`
       : 'off'
     lines.push([
       seg(
@@ -227,7 +237,7 @@ export function watchScreen(state: WatchState, { width, height }: ScreenSize): S
       lines.push([
         seg('Bootstrap  ', plain('title')),
         seg(
-          `${discovery.bootstrap_attempts} dials (${perMinute(rates?.bootstrap_attempts)})   ${discovery.bootstrap_successes} connected (${perMinute(rates?.bootstrap_successes)})`,
+          `${count(discovery.bootstrap_attempts, 'dial')} (${perMinute(rates?.bootstrap_attempts)})   ${discovery.bootstrap_successes} connected (${perMinute(rates?.bootstrap_successes)})`,
           plain(),
         ),
       ])
