@@ -84,6 +84,12 @@ async function openTab(origin: string): Promise<{ page: Page; problems: PageProb
     }
   })
   page.on('pageerror', (err) => problems.pageErrors.push(err.message))
+  // chromium logs a CSP violation as a console error already; this names the directive too
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) =>
+      console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`),
+    )
+  })
   page.on('requestfailed', (request) =>
     problems.failedRequests.push(`${request.url()}: ${request.failure()?.errorText}`),
   )
