@@ -1,7 +1,8 @@
 /**
  * The shipped alerting path end to end, each piece the real program: `wes-node devnet --nodes 3`,
  * a real Prometheus on the devnet's file_sd targets (scrape and evaluation every second) loading
- * the shipped alerts.yml with every `for:` divided by 20, a real Alertmanager on the shipped
+ * the shipped alerts.yml with every `for:` divided by 10 (P2PNodeDown and P2PFleetDown
+ * wait 6 s, so a slow scrape on a loaded machine fires nothing), a real Alertmanager on the shipped
  * alertmanager.yml (only the webhook address and the group waits changed), and a webhook
  * receiver in this test. A node that stops answering (SIGSTOP: it hangs, stays a target and its
  * scrapes time out) gives a firing notification naming it; resumed (SIGCONT), a resolved one.
@@ -90,7 +91,7 @@ beforeAll(async () => {
   expect(nodes.map((n) => n.pid > 0)).toEqual([true, true, true])
 
   prometheus = await startPrometheus({
-    files: { 'alerts.yml': await shippedRulesWithShortFor(20) },
+    files: { 'alerts.yml': await shippedRulesWithShortFor(10) },
     args: ['--rules.alert.resend-delay=1s'],
     config: [
       'global:',
