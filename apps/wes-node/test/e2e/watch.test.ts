@@ -2,8 +2,8 @@
  * `wes-node diag watch` as a person uses it: the terminal view in a real terminal (tmux, on a
  * private socket) against real `wes-node start` nodes on loopback. It draws the node's status
  * and peers at 80x24, redraws at 120x40 and back, shows the node going away (killed) and coming
- * back (restarted with the same data directory and ports), and quits on `q` and on Ctrl-C with
- * exit 0, the terminal as it was (main screen, cursor shown, the shell's prompt). Without a
+ * back (restarted with the same data directory and ports), and quits on `q`, Ctrl-C and SIGTERM
+ * with exit 0, the terminal as it was (main screen, cursor shown, the shell's prompt). Without a
  * terminal it prints `--count` lines, plain or JSON.
  */
 import { execFile } from 'node:child_process'
@@ -243,6 +243,26 @@ describe('diag watch in a terminal', () => {
       await screenUntil((shown) => /^● up {2}12D3KooW/m.test(shown), 'the view of the second node')
       expect(coloured(await screen(true))).toBe(false)
       await tmux('send-keys', '-t', TARGET, 'C-c')
+      const text = await screenUntil(
+        (shown) => /^watch-exit=\d+$/m.test(shown),
+        'the watch to exit',
+      )
+      expect(text).toMatch(/^watch-exit=0$/m)
+      expect(await pane('alternate_on')).toBe('0')
+      expect(await pane('cursor_flag')).toBe('1')
+    },
+    5 * WAIT_MS,
+  )
+  it(
+    'stops on SIGTERM with exit 0, the terminal as it was',
+    async () => {
+      await type(watchLine(b.diagAddr))
+      await screenUntil((shown) => /^● up {2}12D3KooW/m.test(shown), 'the view of the second node')
+      // the watch is the pane's shell's child
+      const { stdout } = await run('pgrep', ['-P', await pane('pane_pid')])
+      const pids = stdout.trim().split('\n').map(Number)
+      expect(pids).toHaveLength(1)
+      process.kill(pids[0] as number, 'SIGTERM')
       const text = await screenUntil(
         (shown) => /^watch-exit=\d+$/m.test(shown),
         'the watch to exit',
