@@ -401,6 +401,12 @@ describe('wes-node devnet', () => {
     expect(await gone(dir)).toEqual([])
     const after = await devnet(['stop', '--dir', dir])
     expect(after).toMatchObject({ code: 0, stdout: `no devnet was running in ${dir}\n` })
+    const left = await devnet(['status', '--dir', dir])
+    expect(left.code).toBe(1)
+    expect(left.stdout).toMatch(/^node-2 +12D3KooW\w+ +unreachable +- +ERR_UNREACHABLE$/m)
+    expect(left.stderr).toMatch(
+      /\(the devnet in .* is not running: start it with wes-node devnet --dir /,
+    )
     for (const node of (await state(dir)).nodes) {
       // each node saw its stdin end and stopped cleanly
       expect(await readFile(node.log_file, 'utf8')).toMatch(/node stopped[\s\S]*node stopped/)

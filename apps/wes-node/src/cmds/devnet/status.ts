@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createDiagnosticsClient } from '@wes/diagnostics/client'
 import { CliError, EXIT_FAILURE } from '../../errors.js'
+import { runsWith } from './processes.js'
 import { requireState } from './state.js'
-import type { DevnetNode } from './state.js'
+import type { DevnetNode, DevnetState } from './state.js'
 import { formatTable } from './table.js'
 
 /** One node's row of `devnet status` (and an element of its `--json`). */
@@ -78,8 +79,9 @@ export async function statusHandler(
 ): Promise<void> {
   const deadline = Date.now() + (options.waitMs ?? 0)
   let rows: NodeStatus[]
+  let state: DevnetState
   for (;;) {
-    const state = await requireState(options.dir)
+    state = await requireState(options.dir)
     rows = await Promise.all(state.nodes.map(nodeStatus))
     const allOk = rows.length > 0 && rows.every((row) => row.status === 'ok')
     if (allOk || Date.now() >= deadline || io.signal.aborted) break
@@ -92,8 +94,11 @@ export async function statusHandler(
   if (rows.length === 0)
     throw new CliError(`the devnet in ${options.dir} has no node`, EXIT_FAILURE)
   if (bad.length > 0) {
+    const stopped = (await runsWith(state.control_pid, ' devnet'))
+      ? ''
+      : ` (the devnet in ${options.dir} is not running: start it with wes-node devnet --dir ${options.dir})`
     throw new CliError(
-      `${bad.length} of ${rows.length} nodes not ok: ${bad.map((row) => `${row.node} ${row.status}`).join(', ')}`,
+      `${bad.length} of ${rows.length} nodes not ok: ${bad.map((row) => `${row.node} ${row.status}`).join(', ')}${stopped}`,
       EXIT_FAILURE,
       'ERR_UNHEALTHY',
     )
