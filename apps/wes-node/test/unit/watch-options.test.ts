@@ -101,10 +101,10 @@ describe('diag watch options', () => {
     expect(stderr).toBe('wes-node: cannot read token file /nonexistent/token: no such file\n')
   })
 
-  it('diag --help lists watch beside the views', async () => {
+  it('diag --help lists watch after the views', async () => {
     const { code, stdout } = await run(['diag', '--help'])
     expect(code).toBe(0)
-    expect(stdout).toMatch(/\n {2}watch +a live view read every second until q or Ctrl-C/)
+    expect(stdout).toMatch(/\nThe live view .*\n {2}watch +until q or Ctrl-C: health, peers/)
     expect(stdout).toMatch(/--interval <seconds> +watch only/)
   })
 })

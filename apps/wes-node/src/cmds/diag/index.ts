@@ -62,8 +62,10 @@ function viewsHelp(): string {
     '',
     'Views (GET /debug/p2p/<view>):',
     ...lines,
-    `  ${WATCH.padEnd(width)}  a live view read every second until q or Ctrl-C: health, peers, rates`,
-    `  ${' '.repeat(width)}  with a chart, discovery, routing, reachability (lines when not a terminal)`,
+    '',
+    'The live view (health, stats and routing, and /metrics, read every second):',
+    `  ${WATCH.padEnd(width)}  until q or Ctrl-C: health, peers, rates with a chart, discovery,`,
+    `  ${' '.repeat(width)}  routing, reachability; one line per read when not a terminal`,
   ].join('\n')
 }
 
