@@ -1,11 +1,13 @@
 /**
  * The status page (`/debug/p2p/ui`) in a real browser, the way a person uses it: Debian's
  * chromium driven by playwright-core against three real nodes on 127.0.0.1. A serves the page
- * with a token, wants two peers (`discovery.minPeers` 2) and dials B and C, its bootstrap peers. The page asks for
- * the token, refuses a wrong one with a clear message, shows the two peers, its chart moves while
- * B sends A a bounded transfer, and its health turns `degraded` when C stops, `down` when B stops
- * too. No console error, no failed request, no request to anywhere but the node. A screenshot of
- * each state goes to `test/artifacts/status-page/`.
+ * with a token, wants two peers (`discovery.minPeers` 2) and dials B and C, its bootstrap peers.
+ * The page asks for the token, refuses a wrong one with a clear message, shows the two peers, its
+ * chart moves while B sends A a bounded transfer, its health turns `degraded` when C stops and
+ * `down` when B stops too, and it says so when A's p2p node stops under it. No console error, no
+ * failed request, no request to anywhere but the node (but the browser's own lines for the 401s
+ * and 503s a test causes, checked to be exactly those). A screenshot of each state goes to
+ * `test/artifacts/status-page/`.
  */
 import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
@@ -337,5 +339,34 @@ describeInBrowser('the status page in chromium, against three nodes', () => {
     expect(tab.problems.pageErrors).toEqual([])
     expect(tab.problems.failedRequests).toEqual([])
     expect(tab.problems.foreignRequests).toEqual([])
+  }, 120_000)
+
+  it('the p2p node stops under a running page: it says so and which reads failed, and keeps the last values', async () => {
+    // the diagnostics server stays up: its views answer 503, /metrics still 200
+    const peerCount = await text(page, '#peer-count')
+    const before = problems.consoleErrors.length
+    await a.node.stop()
+    await waitForText(page, '#health-status', 'no answer')
+    await waitForText(
+      page,
+      '#notice',
+      'Could not read /debug/p2p/health, /debug/p2p/stats, /debug/p2p/peers, /debug/p2p/routing: ' +
+        '503 the p2p host is not running',
+    )
+    expect(await page.locator('#content').getAttribute('class')).toContain('stale')
+    expect(await text(page, '#peer-count')).toBe(peerCount)
+    await screenshot(page, '7-not-running')
+
+    // the browser's own lines for the 503s, nothing else
+    const added = problems.consoleErrors.slice(before)
+    expect(added.length).toBeGreaterThan(0)
+    for (const line of added) {
+      expect(line).toMatch(
+        /^error: Failed to load resource: the server responded with a status of 503 \(Service Unavailable\) \(http:\/\/127\.0\.0\.1:\d+\/debug\/p2p\/\w+/,
+      )
+    }
+    expect(problems.pageErrors).toEqual([])
+    expect(problems.failedRequests).toEqual([])
+    expect(problems.foreignRequests).toEqual([])
   }, 120_000)
 })

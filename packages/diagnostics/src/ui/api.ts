@@ -40,9 +40,16 @@ export class TokenRefusedError extends Error {
 /** Any other answer than 200 with a body of the view's shape. */
 export class ViewReadError extends Error {
   override readonly name = 'ViewReadError'
+  /** The path read, without its query. */
+  readonly path: string
+  /** What went wrong, without the path: `503 the p2p host is not running`. */
+  readonly reason: string
   readonly status: number | undefined
-  constructor(path: string, message: string, status?: number) {
-    super(`${path}: ${message}`)
+  constructor(path: string, reason: string, status?: number) {
+    const bare = path.split('?')[0] as string
+    super(`${bare}: ${reason}`)
+    this.path = bare
+    this.reason = reason
     this.status = status
   }
 }

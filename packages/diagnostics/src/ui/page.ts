@@ -6,7 +6,14 @@
  */
 import 'uplot/dist/uPlot.min.css'
 import './page.css'
-import { readMetrics, readVerbose, readView, tokenStore, TokenRefusedError } from './api.js'
+import {
+  readMetrics,
+  readVerbose,
+  readView,
+  tokenStore,
+  TokenRefusedError,
+  ViewReadError,
+} from './api.js'
 import { byId, setText } from './dom.js'
 import { createPeersTable } from './peers-table.js'
 import { createRateChart } from './rate-chart.js'
@@ -44,6 +51,21 @@ function showNotice(message: string | undefined, kind: 'error' | 'warning' = 'wa
   notice.hidden = message === undefined
   notice.className = `notice notice-${kind}`
   setText(notice, message ?? '')
+}
+
+/** `/debug/p2p/health, /debug/p2p/stats: 503 the p2p host is not running`: one line per reason. */
+function describeFailures(failures: readonly Error[]): string {
+  const byReason = new Map<string, string[]>()
+  for (const err of failures) {
+    const [reason, path] = err instanceof ViewReadError ? [err.reason, err.path] : [err.message, '']
+    byReason.set(reason, [...(byReason.get(reason) ?? []), path])
+  }
+  return [...byReason]
+    .map(([reason, paths]) => {
+      const named = paths.filter((path) => path !== '')
+      return named.length === 0 ? reason : `${named.join(', ')}: ${reason}`
+    })
+    .join(' · ')
 }
 
 function start(): void {
@@ -159,8 +181,7 @@ function start(): void {
     if (routing.status === 'fulfilled') renderRouting(routing.value)
     if (metrics.status === 'fulfilled' && metrics.value !== undefined) renderFunnel(metrics.value)
     content.classList.toggle('stale', failures.length >= 4)
-    const unique = [...new Set(failures.map((err) => err.message))]
-    showNotice(unique.length === 0 ? undefined : `Could not read: ${unique.join(' · ')}`)
+    showNotice(failures.length === 0 ? undefined : `Could not read ${describeFailures(failures)}`)
     setText(byId('updated'), `updated ${new Date().toLocaleTimeString()}`)
     setText(byId('poll-state'), `Reading the node every ${POLL_INTERVAL_MS / 1000} s.`)
     schedule(POLL_INTERVAL_MS)
