@@ -176,7 +176,7 @@ export function watchScreen(state: WatchState, { width, height }: ScreenSize): S
     const spare = Math.max(0, height - fixed - eventsWanted)
     const maxReasons = Math.max(1, Math.min(health.reasons.length, Math.floor(spare / 3) || 1))
     const reasons = reasonLines(health, maxReasons, faded)
-    const chartRows_ = Math.max(
+    const rowsPerChart = Math.max(
       CHART_ROWS.min,
       Math.min(CHART_ROWS.max, Math.floor((spare - reasons.length) / 2)),
     )
@@ -224,7 +224,7 @@ export function watchScreen(state: WatchState, { width, height }: ScreenSize): S
         seg(now === null ? '-' : rate(now), plain()),
         seg(`   total ${formatBytes(total)}   peak ${rate(peak)} in the last ${span}`, 'dim'),
       ])
-      for (const row of chartRows(values, chartWidth, chartRows_)) {
+      for (const row of chartRows(values, chartWidth, rowsPerChart)) {
         lines.push([seg(`  ${row}`, plain('ok'))])
       }
     }
