@@ -165,8 +165,12 @@ describe('Prometheus and Alertmanager, real, against a devnet of three nodes', (
     )
     expect(named.filter((i) => i !== c.instance)).toEqual([])
     expect(hook.notifications.filter((n) => alertsIn(n, 'P2PFleetDown').length > 0)).toEqual([])
+    // (a scrape of theirs may be slow on a loaded machine: wait for an answered one)
     for (const up of [a, b])
-      expect((await prometheus?.query(`up{instance="${up.instance}"}`))?.[0]?.value[1]).toBe('1')
+      await (prometheus as QueryServer).queryUntil(
+        `up{instance="${up.instance}"} == 1`,
+        (r) => r.length === 1,
+      )
 
     resume(c)
     const resolved = await hook.waitFor(
