@@ -1,16 +1,22 @@
 /**
  * B2 scrape cost: how long `/metrics` and `/debug/p2p/stats` take to render with 0, 50 and 200
  * real libp2p peers connected to the subject. `/metrics` is rendered in-process
- * (`registry.metrics()` of the registry `createP2PMetrics` fills) against prom-client's bare
- * `registry.metrics()` of a plain registry with the same 14 metrics set to the same values and no
- * `collect()`. The stats route is an in-process keep-alive HTTP request to the diagnostics server,
- * against a bare Koa route answering the same JSON.
+ * (`registry.metrics()` of the runtime `wes-node start` composes: the node's metrics, libp2p's
+ * and the runtime `process_*`/`nodejs_*` metrics, about 300 series) against prom-client's
+ * `registry.metrics()` of a frozen copy: the same series with the same values, nothing to
+ * collect, so the ratio is what collecting costs beyond formatting. The runtime metrics' own
+ * cost (issue #14) is the same live registry rendered with and without them, side by side. The
+ * stats route is an in-process keep-alive HTTP request to the diagnostics server, against a bare
+ * Koa route answering the same JSON.
  */
 
-import { Counter, Gauge, Registry } from 'prom-client'
+import { PROCESS_METRICS } from '@wes/diagnostics'
+import { Registry } from 'prom-client'
+import type { Metric } from 'prom-client'
 import { startBareKoa } from './lib/bare-koa.js'
 import { figure } from './lib/figure.js'
 import { PeerSwarm } from './lib/nodes.js'
+import { seriesCount } from './lib/series.js'
 import { createSubjectRuntime } from './lib/subject.js'
 import { median, percentile } from './lib/stats.js'
 import {
@@ -27,19 +33,30 @@ import type { Benchmark } from './lib/types.js'
 
 const PEER_COUNTS = [0, 50, 200] as const
 
-/** A plain registry with the same metrics as `source`, set to the values they have now. */
-async function bareCopy(source: Registry): Promise<Registry> {
+/**
+ * A registry that renders what `source` renders now, every series and value (histograms too),
+ * with nothing to collect: each metric hands prom-client the values it read once.
+ */
+async function frozenCopy(source: Registry): Promise<Registry> {
   const copy = new Registry()
-  for (const metric of await source.getMetricsAsJSON()) {
-    const value = metric.values[0]?.value ?? 0
-    if (String(metric.type) === 'counter') {
-      new Counter({ name: metric.name, help: metric.help, registers: [copy] }).inc(value)
-    } else {
-      new Gauge({ name: metric.name, help: metric.help, registers: [copy] }).set(value)
-    }
+  for (const values of await source.getMetricsAsJSON()) {
+    const frozen = { name: values.name, get: async () => values }
+    copy.registerMetric(frozen as unknown as Metric)
   }
   return copy
 }
+
+/** The same live metric objects as `source`, those whose name `keep` accepts. */
+function liveSubset(source: Registry, keep: (name: string) => boolean): Registry {
+  const subset = new Registry()
+  for (const metric of source.getMetricsAsArray()) {
+    const { name } = metric as unknown as { name: string }
+    if (keep(name)) subset.registerMetric(metric as unknown as Metric)
+  }
+  return subset
+}
+
+const isRuntimeMetric = (name: string): boolean => Object.hasOwn(PROCESS_METRICS, name)
 
 async function timeAsync(fn: () => Promise<unknown>): Promise<number> {
   const start = performance.now()
@@ -78,8 +95,16 @@ export const b2ScrapeCost: Benchmark = {
         log(`B2 ${peers} peers connected in ${Math.round(performance.now() - setupStart)} ms`)
         await sleep(1_000)
 
-        const bare = await bareCopy(runtime.registry)
-        const [oursText, bareText] = await Promise.all([runtime.registry.metrics(), bare.metrics()])
+        const bare = await frozenCopy(runtime.registry)
+        // /metrics without the runtime metrics, and the runtime metrics alone: the same objects
+        const withoutRuntime = liveSubset(runtime.registry, (name) => !isRuntimeMetric(name))
+        const runtimeOnly = liveSubset(runtime.registry, isRuntimeMetric)
+        const [oursText, bareText, withoutRuntimeText, runtimeText] = await Promise.all([
+          runtime.registry.metrics(),
+          bare.metrics(),
+          withoutRuntime.metrics(),
+          runtimeOnly.metrics(),
+        ])
         const statsBody = JSON.parse(
           (await httpGet(`${diagnosticsUrl}/debug/p2p/stats`, agent)).body,
         ) as object
@@ -88,6 +113,8 @@ export const b2ScrapeCost: Benchmark = {
         const samples = {
           ours: [] as number[],
           bare: [] as number[],
+          withoutRuntime: [] as number[],
+          runtimeOnly: [] as number[],
           oursStats: [] as number[],
           bareStats: [] as number[],
         }
@@ -102,6 +129,14 @@ export const b2ScrapeCost: Benchmark = {
               async () => {
                 for (let i = 0; i < renders / blocks; i++)
                   samples.bare.push(await timeAsync(() => bare.metrics()))
+              },
+              async () => {
+                for (let i = 0; i < renders / blocks; i++)
+                  samples.withoutRuntime.push(await timeAsync(() => withoutRuntime.metrics()))
+              },
+              async () => {
+                for (let i = 0; i < renders / blocks; i++)
+                  samples.runtimeOnly.push(await timeAsync(() => runtimeOnly.metrics()))
               },
               async () => {
                 for (let i = 0; i < requests / blocks; i++) {
@@ -142,7 +177,7 @@ export const b2ScrapeCost: Benchmark = {
             better: 'lower',
             ours: percentile(samples.ours, 50),
             baseline: percentile(samples.bare, 50),
-            baselineLabel: 'bare prom-client registry',
+            baselineLabel: 'frozen copy, same series',
           }),
           figure({
             key: `B2.metrics-p99-${peers}`,
@@ -151,8 +186,26 @@ export const b2ScrapeCost: Benchmark = {
             better: 'lower',
             ours: percentile(samples.ours, 99),
             baseline: percentile(samples.bare, 99),
-            baselineLabel: 'bare prom-client registry',
+            baselineLabel: 'frozen copy, same series',
             targets: [{ subject: 'ratio', op: '<=', limit: 1.2 }, ...(at200 ? [maxTarget] : [])],
+          }),
+          figure({
+            key: `B2.runtime-metrics-p50-${peers}`,
+            label: `/metrics render p50 with the runtime metrics, ${peers} peers`,
+            unit: 'µs',
+            better: 'lower',
+            ours: percentile(samples.ours, 50),
+            baseline: percentile(samples.withoutRuntime, 50),
+            baselineLabel: 'same registry without them',
+          }),
+          figure({
+            key: `B2.runtime-metrics-series-${peers}`,
+            label: `/metrics series with the runtime metrics, ${peers} peers`,
+            unit: 'series',
+            better: 'lower',
+            ours: seriesCount(oursText),
+            baseline: seriesCount(withoutRuntimeText),
+            baselineLabel: 'same registry without them',
           }),
           figure({
             key: `B2.stats-p50-${peers}`,
@@ -175,7 +228,12 @@ export const b2ScrapeCost: Benchmark = {
           }),
         )
         notes.push(
-          `${peers} peers: /metrics text ${oursText.length} bytes (bare copy ${bareText.length}); ` +
+          `${peers} peers: /metrics text ${oursText.length} bytes, ${seriesCount(oursText)} series ` +
+            `(frozen copy ${bareText.length} bytes); without the runtime metrics ${withoutRuntimeText.length} bytes, ` +
+            `${seriesCount(withoutRuntimeText)} series; the runtime metrics alone ${runtimeText.length} bytes, ` +
+            `${seriesCount(runtimeText)} series, render p50 ${round(percentile(samples.runtimeOnly, 50), 1)} µs, ` +
+            `p99 ${round(percentile(samples.runtimeOnly, 99), 1)} µs (with everything: p50 ${round(percentile(samples.ours, 50), 1)} µs, ` +
+            `without them ${round(percentile(samples.withoutRuntime, 50), 1)} µs); ` +
             `node.snapshot() alone p50 ${round(median(snapshotUs), 1)} µs, p99 ${round(percentile(snapshotUs, 99), 1)} µs; ` +
             `${samples.ours.length} renders and ${samples.oursStats.length} requests per variant.`,
         )

@@ -2,8 +2,8 @@
  * B7 event loop: p99 event-loop delay (perf_hooks monitorEventLoopDelay, preloaded into the
  * subject) of `wes-node start` with 200 connected peers (in another process) while its
  * diagnostics are scraped every second, against the same process in windows without scrapes.
- * A window lasts one period of libp2p's connection monitor (it pings every connection every
- * 10 s, all in one timer tick), so each window holds the same periodic work.
+ * A window lasts one ping period (the node pings every connection once every 10 s, spread over
+ * the period), so each window holds the same periodic work.
  */
 
 import { figure } from './lib/figure.js'
@@ -16,7 +16,7 @@ import type { Benchmark } from './lib/types.js'
 
 const PEERS = 200
 
-/** libp2p's connection monitor pings every connection once per this period (its default). */
+/** The node pings every connection once per this period (libp2p's default, kept). */
 const PING_INTERVAL_MS = 10_000
 
 export const b7EventLoop: Benchmark = {
