@@ -60,7 +60,8 @@ function unauthorizedCounter(registry: Registry): Counter {
  *
  * Routes: `GET /metrics`, `GET /debug/p2p/{peers,connections,stats,health,routing}`, `GET /livez`
  * and `GET /readyz`, the status page `GET /debug/p2p/ui` (routes/ui.ts; its shell and assets are
- * served without the token, its data comes from the views); `HEAD` and `OPTIONS` on each. With a token and a control source, also
+ * served without the token, its data comes from the views); `HEAD` and `OPTIONS` on each. With a
+ * token and a control source, also
  * `POST /control/p2p/{connect,disconnect,ping}` and `POST /control/dht/findpeer` (routes/control.ts),
  * the only routes that read a request body. Query strings are ignored but for `/readyz?verbose=1`
  * and `?verbose=1&limit=<n>&offset=<n>` on peers, connections and routing (routes/query.ts).

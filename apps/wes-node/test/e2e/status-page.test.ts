@@ -33,7 +33,8 @@ const SINK = '/wes-test/sink/1.0.0'
 const WAIT_MS = 45_000
 
 const hasChromium = existsSync(CHROMIUM)
-if (!hasChromium) console.log(`status page browser test skipped: ${CHROMIUM} is missing`)
+if (!hasChromium)
+  console.log(`status page browser test skipped: ${CHROMIUM} is missing (apt-get install chromium)`)
 
 /** What went wrong in one tab: console errors, page errors, failed requests, foreign requests. */
 interface PageProblems {

@@ -35,8 +35,8 @@ export type TokenSource = string | (() => string | undefined)
  * that breaks {@link validateToken}'s rule throws at creation. A function is asked on every
  * request, so the token can change while the app serves (the one it returns is the caller's to
  * validate); while it returns `undefined`, every request passes. `onRefused` is called for each
- * request answered 401. Requests `isPublic(method, path)` holds for pass without a token: the status
- * page's shell and assets, which hold no data.
+ * request answered 401. Requests `isPublic(method, path)` holds for pass without a token: the
+ * status page's shell and assets, which hold no data.
  */
 export function bearerAuth(
   token: TokenSource,

@@ -13,7 +13,10 @@ export interface ElementInit {
   title?: string
 }
 
-/** `<tag class=... title=...>text or children</tag>`; text is set as text, so a peer's agent string stays text. */
+/**
+ * `<tag class=... title=...>text or children</tag>`; text is set as text, so a peer's agent
+ * string stays text.
+ */
 export function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   init: ElementInit = {},

@@ -44,7 +44,7 @@ function translucent(hex: string): string {
   return `rgba(${r}, ${g}, ${b}, 0.12)`
 }
 
-/** A chart in `container`; it publishes what it shows as `data-samples` and `data-latest` (JSON). */
+/** A chart in `container`; it publishes what it shows as `data-samples`, `data-latest` (JSON). */
 export function createRateChart(container: HTMLElement, init: RateChartInit): RateChart {
   const { windowSeconds, colors = {}, fill = false, heightPx = 220 } = init
   const times: number[] = []
