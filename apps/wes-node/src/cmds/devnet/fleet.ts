@@ -95,7 +95,13 @@ export function createFleet(init: FleetInit, components: FleetComponents): Fleet
 
   const add = async (count: number): Promise<DevnetNode[]> => {
     if (stopping) throw new UsageError('the devnet is stopping')
-    const room = DEVNET_LIMITS.maxNodes - running.size - starting.size
+    // a node that exited keeps its index (and ports) until removed
+    const room = DEVNET_LIMITS.maxNodes - running.size - starting.size - exited.size
+    if (room < 1) {
+      throw new UsageError(
+        `the devnet has ${DEVNET_LIMITS.maxNodes} nodes, the most it runs: remove one first`,
+      )
+    }
     if (!Number.isSafeInteger(count) || count < 1 || count > room) {
       throw new UsageError(
         `--count must be an integer from 1 to ${room} (a devnet runs at most ${DEVNET_LIMITS.maxNodes} nodes)`,

@@ -133,7 +133,7 @@ export async function devnetHandler(options: DevnetOptions, io: DevnetIo): Promi
   }
   await writeState(state)
 
-  const stopped = io.signal
+  const { signal } = io
   const fleet = createFleet(
     { dir, basePort: options.basePort, diagBasePort: options.diagBasePort },
     {
@@ -147,7 +147,7 @@ export async function devnetHandler(options: DevnetOptions, io: DevnetIo): Promi
   const onAbort = (): void => {
     void fleet.stop()
   }
-  stopped.addEventListener('abort', onAbort, { once: true })
+  signal.addEventListener('abort', onAbort, { once: true })
 
   let control: ControlServer | undefined
   let prometheus: PrometheusProcess | undefined
@@ -155,10 +155,10 @@ export async function devnetHandler(options: DevnetOptions, io: DevnetIo): Promi
     try {
       await fleet.add(options.nodes)
     } catch (err) {
-      if (stopped.aborted) return // stopped while starting: a clean stop
+      if (signal.aborted) return // stopped while starting: a clean stop
       throw err
     }
-    if (stopped.aborted) return
+    if (signal.aborted) return
     if (prometheusBinary !== undefined && prometheusPort !== undefined) {
       prometheus = await startPrometheus(prometheusBinary, dir, prometheusPort)
       state.prometheus = { url: prometheus.url, pid: prometheus.pid }
@@ -174,15 +174,15 @@ export async function devnetHandler(options: DevnetOptions, io: DevnetIo): Promi
       io.stdout.write(`removed: ${removed.name} ${removed.peer_id}\n`)
       return [removed]
     })
-    if (stopped.aborted) return
+    if (signal.aborted) return
     io.stdout.write(startedText(state))
     await new Promise<void>((resolve) => {
-      if (stopped.aborted) resolve()
-      else stopped.addEventListener('abort', () => resolve(), { once: true })
+      if (signal.aborted) resolve()
+      else signal.addEventListener('abort', () => resolve(), { once: true })
     })
     io.stdout.write('devnet stopping\n')
   } finally {
-    stopped.removeEventListener('abort', onAbort)
+    signal.removeEventListener('abort', onAbort)
     await control?.close()
     await rm(socket, { force: true })
     await prometheus?.stop()
