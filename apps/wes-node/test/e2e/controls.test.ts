@@ -4,10 +4,6 @@
  * (in-process), B connects to A, pings it three times, finds C (known to A only) through the DHT,
  * and disconnects from A; a node without a token has no controls.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { resolveOptions } from '@wes/p2p-core'
 import type {
   ConnectResponse,
   DisconnectResponse,
@@ -16,37 +12,16 @@ import type {
 } from '@wes/diagnostics/client'
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { runCli } from '../../src/cli.js'
-import { createLogger } from '../../src/logger.js'
-import { createRuntime } from '../../src/runtime.js'
 import type { Runtime } from '../../src/runtime.js'
+import { LoopbackRuntimes } from '../fixtures/runtime.js'
 
 const TOKEN = 'wes-e2e-control-token-0123456789'
-const runtimes: Runtime[] = []
-const dirs: string[] = []
+const nodes = new LoopbackRuntimes('wes-controls-')
 
-afterEach(async () => {
-  await Promise.all(runtimes.splice(0).map((runtime) => runtime.stop()))
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
-})
+afterEach(() => nodes.cleanup())
 
-async function runtime(token: string | null = TOKEN): Promise<Runtime> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'wes-controls-'))
-  dirs.push(dataDir)
-  const options = resolveOptions({
-    listen: ['/ip4/127.0.0.1/tcp/0'],
-    mdns: false,
-    autonat: false,
-    diagnosticsAddr: '127.0.0.1:0',
-    dht: { mode: 'server' },
-    dataDir,
-  })
-  const rt = await createRuntime(options, {
-    logger: createLogger({ level: 'silent' }),
-    ...(token !== null ? { token } : {}),
-  })
-  runtimes.push(rt)
-  await rt.start()
-  return rt
+function runtime(token: string | null = TOKEN): Promise<Runtime> {
+  return nodes.create({}, token !== null ? { token } : {})
 }
 
 function addrOf(rt: Runtime): string {

@@ -3,44 +3,20 @@
  * 127.0.0.1 and read the way Prometheus and operators read them: `/metrics` and
  * `/debug/p2p/stats` over HTTP.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import type { AddressInfo, Socket } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { Stream } from '@libp2p/interface'
-import { resolveOptions } from '@wes/p2p-core'
 import type { P2POptionsInit } from '@wes/p2p-core'
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { createLogger } from '../../src/logger.js'
-import { createRuntime } from '../../src/runtime.js'
 import type { Runtime } from '../../src/runtime.js'
-import { connect, until } from '../fixtures/runtime.js'
+import { LoopbackRuntimes, connect, until } from '../fixtures/runtime.js'
 
-const runtimes: Runtime[] = []
-const dirs: string[] = []
+const nodes = new LoopbackRuntimes('wes-netmetrics-')
 
-afterEach(async () => {
-  await Promise.all(runtimes.splice(0).map((runtime) => runtime.stop()))
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
-})
+afterEach(() => nodes.cleanup())
 
-async function runtime(init: P2POptionsInit = {}): Promise<Runtime> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'wes-netmetrics-'))
-  dirs.push(dataDir)
-  const options = resolveOptions({
-    listen: ['/ip4/127.0.0.1/tcp/0'],
-    mdns: false,
-    autonat: false,
-    diagnosticsAddr: '127.0.0.1:0',
-    dht: { mode: 'server' },
-    dataDir,
-    ...init,
-  })
-  const rt = await createRuntime(options, { logger: createLogger({ level: 'silent' }) })
-  runtimes.push(rt)
-  await rt.start()
-  return rt
+function runtime(init: P2POptionsInit = {}): Promise<Runtime> {
+  return nodes.create(init)
 }
 
 function url(rt: Runtime, path: string): string {

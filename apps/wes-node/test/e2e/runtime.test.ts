@@ -2,18 +2,13 @@
  * The node wired to its diagnostics, in-process: what Prometheus and operators read over HTTP
  * while real nodes on 127.0.0.1 bootstrap, transfer data and lose their bootstrap peer.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
 import { mdnsIsolation } from '@wes/config/multicast'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { Stream } from '@libp2p/interface'
-import { libp2pVersion, resolveOptions } from '@wes/p2p-core'
+import { libp2pVersion } from '@wes/p2p-core'
 import type { P2POptionsInit } from '@wes/p2p-core'
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { createLogger } from '../../src/logger.js'
-import { createRuntime } from '../../src/runtime.js'
 import type { Runtime } from '../../src/runtime.js'
-import { until } from '../fixtures/runtime.js'
+import { LoopbackRuntimes, until } from '../fixtures/runtime.js'
 import { VERSION } from '../../src/version.js'
 
 // mDNS only where its multicast cannot leave the machine: a namespace of its own
@@ -21,36 +16,19 @@ const isolation = await mdnsIsolation()
 if (!isolation.ok) console.warn(`runtime mDNS e2e SKIPPED: ${isolation.reason}`)
 const mdnsIt = isolation.ok ? it : it.skip
 
-const runtimes: Runtime[] = []
-const dirs: string[] = []
+const nodes = new LoopbackRuntimes('wes-runtime-')
 
-afterEach(async () => {
-  await Promise.all(runtimes.splice(0).map((runtime) => runtime.stop()))
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
-})
+afterEach(() => nodes.cleanup())
 
-async function runtime(init: P2POptionsInit = {}, start = true): Promise<Runtime> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'wes-runtime-'))
-  dirs.push(dataDir)
-  const options = resolveOptions({
-    listen: ['/ip4/127.0.0.1/tcp/0'],
-    mdns: false,
-    autonat: false,
-    diagnosticsAddr: '127.0.0.1:0',
-    dht: { mode: 'server' },
-    dataDir,
-    ...init,
-    discovery: {
-      bootstrapIntervalMs: 200,
-      bootstrapMaxIntervalMs: 800,
-      dialTimeoutMs: 2_000,
-      ...init.discovery,
-    },
-  })
-  const rt = await createRuntime(options, { logger: createLogger({ level: 'silent' }) })
-  runtimes.push(rt)
-  if (start) await rt.start()
-  return rt
+/** A node whose bootstrap retries come quickly, so the tests need not wait long. */
+function runtime(init: P2POptionsInit = {}, start = true): Promise<Runtime> {
+  const discovery = {
+    bootstrapIntervalMs: 200,
+    bootstrapMaxIntervalMs: 800,
+    dialTimeoutMs: 2_000,
+    ...init.discovery,
+  }
+  return nodes.create({ ...init, discovery }, { start })
 }
 
 function url(rt: Runtime, path: string): string {

@@ -3,11 +3,7 @@
  * read them: `/debug/p2p/{peers,connections,routing}?verbose=1` over HTTP and `wes-node diag
  * <view> --verbose`. B dials A, then A dials C and sends C a known amount on a known protocol.
  */
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import type { Stream } from '@libp2p/interface'
-import { resolveOptions } from '@wes/p2p-core'
 import type {
   ConnectionsResponse,
   ConnectionsVerbose,
@@ -18,34 +14,15 @@ import type {
 } from '@wes/diagnostics/client'
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { runCli } from '../../src/cli.js'
-import { createLogger } from '../../src/logger.js'
-import { createRuntime } from '../../src/runtime.js'
 import type { Runtime } from '../../src/runtime.js'
-import { connect, until } from '../fixtures/runtime.js'
+import { LoopbackRuntimes, connect, until } from '../fixtures/runtime.js'
 
-const runtimes: Runtime[] = []
-const dirs: string[] = []
+const nodes = new LoopbackRuntimes('wes-verbose-')
 
-afterEach(async () => {
-  await Promise.all(runtimes.splice(0).map((runtime) => runtime.stop()))
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
-})
+afterEach(() => nodes.cleanup())
 
-async function runtime(): Promise<Runtime> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'wes-verbose-'))
-  dirs.push(dataDir)
-  const options = resolveOptions({
-    listen: ['/ip4/127.0.0.1/tcp/0'],
-    mdns: false,
-    autonat: false,
-    diagnosticsAddr: '127.0.0.1:0',
-    dht: { mode: 'server' },
-    dataDir,
-  })
-  const rt = await createRuntime(options, { logger: createLogger({ level: 'silent' }) })
-  runtimes.push(rt)
-  await rt.start()
-  return rt
+function runtime(): Promise<Runtime> {
+  return nodes.create()
 }
 
 const PROTOCOL = '/wes-test/sink/1.0.0'
