@@ -282,7 +282,21 @@ describe('wes-node devnet', () => {
     const twice = await devnet(['--dir', dir, '--nodes', '2'])
     expect(twice.code).toBe(2)
     expect(twice.stderr).toMatch(/a devnet already runs in .* \(pid \d+\); stop it first/)
+    // an add whose ports are taken starts nothing: node-2 and node-5 would be next
+    const busy = createServer()
+    servers.push(busy)
+    await new Promise<void>((resolve) => busy.listen(base + 104, '127.0.0.1', resolve))
+    const blocked = await devnet(['add', '--count', '2', '--dir', dir])
+    expect(blocked.code).toBe(2)
+    expect(blocked.stderr).toMatch(
+      new RegExp(`^wes-node: port ${base + 104} \\(diagnostics of node-5\\) is in use`),
+    )
     expect((await targets(dir)).length).toBe(3)
+    expect((await state(dir)).nodes.map((node) => node.name)).toEqual([
+      'node-1',
+      'node-3',
+      'node-4',
+    ])
 
     // SIGTERM: exit 0, every process gone, the state says it stopped
     const pids = (await state(dir)).nodes.map((node) => node.pid as number)
