@@ -11,9 +11,9 @@ import type {
   PingResponse,
 } from '@wes/diagnostics/client'
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { runCli } from '../../src/cli.js'
 import type { Runtime } from '../../src/runtime.js'
 import { LoopbackRuntimes } from '../fixtures/runtime.js'
+import { runCliCaptured } from '../fixtures/cli.js'
 
 const TOKEN = 'wes-e2e-control-token-0123456789'
 const nodes = new LoopbackRuntimes('wes-controls-')
@@ -34,15 +34,7 @@ async function cli(
   argv: string[],
   env: Record<string, string> = { WES_DIAGNOSTICS_TOKEN: TOKEN },
 ): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = ''
-  let stderr = ''
-  const code = await runCli(argv, {
-    stdout: { write: (chunk: string) => (stdout += chunk) },
-    stderr: { write: (chunk: string) => (stderr += chunk) },
-    env,
-    signal: new AbortController().signal,
-  })
-  return { code, stdout, stderr }
+  return runCliCaptured(argv, env)
 }
 
 /** `wes-node ... --json` that must succeed: its JSON. */

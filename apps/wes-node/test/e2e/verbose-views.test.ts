@@ -13,9 +13,9 @@ import type {
   RoutingVerbose,
 } from '@wes/diagnostics/client'
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { runCli } from '../../src/cli.js'
 import type { Runtime } from '../../src/runtime.js'
 import { LoopbackRuntimes, connect, until } from '../fixtures/runtime.js'
+import { runCliCaptured } from '../fixtures/cli.js'
 
 const nodes = new LoopbackRuntimes('wes-verbose-')
 
@@ -179,33 +179,26 @@ describe('verbose views of a live node', () => {
 
     // the CLI: a table by default, the raw body with --json
     const addr = new URL(a.diagnostics?.url ?? '').host
-    let stdout = ''
-    let stderr = ''
-    const io = {
-      stdout: { write: (chunk: string) => (stdout += chunk) },
-      stderr: { write: (chunk: string) => (stderr += chunk) },
-      env: {},
-      signal: new AbortController().signal,
-    }
-    expect(await runCli(['diag', 'peers', '--verbose', '--addr', addr], io)).toBe(0)
-    const lines = stdout.split('\n')
+    const peersCli = await runCliCaptured(['diag', 'peers', '--verbose', '--addr', addr])
+    expect(peersCli.code).toBe(0)
+    const lines = peersCli.stdout.split('\n')
     expect(lines[0]).toBe('peers: 1-2 of 2')
     expect(lines[2]).toMatch(new RegExp(`^${id(b)} +inbound +direct `))
     expect(lines[3]).toMatch(new RegExp(`^${id(c)} +outbound +direct `))
-    stdout = ''
     const argv = ['diag', 'connections', '--verbose', '--limit', '1', '--json', '--addr', addr]
-    expect(await runCli(argv, io)).toBe(0)
-    expect(JSON.parse(stdout)).toMatchObject({
+    const connectionsCli = await runCliCaptured(argv)
+    expect(connectionsCli.code).toBe(0)
+    expect(JSON.parse(connectionsCli.stdout)).toMatchObject({
       connections: 2,
       total: 2,
       limit: 1,
       connection_details: [{ peer_id: id(b) }],
     })
-    stdout = ''
-    expect(await runCli(['diag', 'routing', '--verbose', '--addr', addr], io)).toBe(0)
-    expect(stdout).toMatch(/^buckets: 1-1 of 1$/m)
-    expect(stdout).toMatch(/^\(all\) +>=0 \(self\) +2\/20 /m)
-    expect(stderr).toBe('')
+    const routingCli = await runCliCaptured(['diag', 'routing', '--verbose', '--addr', addr])
+    expect(routingCli.code).toBe(0)
+    expect(routingCli.stdout).toMatch(/^buckets: 1-1 of 1$/m)
+    expect(routingCli.stdout).toMatch(/^\(all\) +>=0 \(self\) +2\/20 /m)
+    expect(peersCli.stderr + connectionsCli.stderr + routingCli.stderr).toBe('')
     stream.abort(new Error('done'))
   })
 })

@@ -1,7 +1,7 @@
 import { createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
 import { describe, expect, it } from '@jest/globals'
-import { runCli } from '../../src/cli.js'
+import { runCliCaptured } from '../fixtures/cli.js'
 
 interface Run {
   code: number
@@ -10,15 +10,7 @@ interface Run {
 }
 
 async function run(argv: string[], env: Record<string, string> = {}): Promise<Run> {
-  let stdout = ''
-  let stderr = ''
-  const code = await runCli(argv, {
-    stdout: { write: (chunk: string) => (stdout += chunk) },
-    stderr: { write: (chunk: string) => (stderr += chunk) },
-    env,
-    signal: new AbortController().signal,
-  })
-  return { code, stdout, stderr }
+  return runCliCaptured(argv, env)
 }
 
 /** A port nothing listens on: bind one, note it, close it. */

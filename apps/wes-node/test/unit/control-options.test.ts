@@ -1,20 +1,12 @@
 import { describe, expect, it } from '@jest/globals'
 import { DEFAULT_PING_COUNT } from '@wes/diagnostics/client'
 import { resolveControlOptions } from '../../src/cmds/control/options.js'
-import { runCli } from '../../src/cli.js'
+import { runCliCaptured } from '../fixtures/cli.js'
 
 const PEER = '12D3KooWDpJ7As7BWAwRMfu1VU2WCqNjvq387JEYKDBj4kx6nXTN'
 
 async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = ''
-  let stderr = ''
-  const code = await runCli(argv, {
-    stdout: { write: (chunk: string) => (stdout += chunk) },
-    stderr: { write: (chunk: string) => (stderr += chunk) },
-    env: {},
-    signal: new AbortController().signal,
-  })
-  return { code, stdout, stderr }
+  return runCliCaptured(argv)
 }
 
 describe('resolveControlOptions', () => {

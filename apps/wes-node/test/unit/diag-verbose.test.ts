@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from '@jest/globals'
 import { Registry } from 'prom-client'
 import { createDiagnosticsApp } from '@wes/diagnostics'
 import type { DetailsPage, DiagnosticsSource, PeerDetails } from '@wes/diagnostics'
-import { runCli } from '../../src/cli.js'
 import { resolveDiagOptions } from '../../src/cmds/diag/options.js'
+import { runCliCaptured } from '../fixtures/cli.js'
 
 interface Run {
   code: number
@@ -15,15 +15,7 @@ interface Run {
 }
 
 async function run(argv: string[]): Promise<Run> {
-  let stdout = ''
-  let stderr = ''
-  const code = await runCli(argv, {
-    stdout: { write: (chunk: string) => (stdout += chunk) },
-    stderr: { write: (chunk: string) => (stderr += chunk) },
-    env: {},
-    signal: new AbortController().signal,
-  })
-  return { code, stdout, stderr }
+  return runCliCaptured(argv)
 }
 
 const NOW = Date.now()

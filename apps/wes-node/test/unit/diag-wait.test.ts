@@ -10,8 +10,8 @@ import { DEFAULT_HEALTH_THRESHOLDS, createDiagnosticsApp } from '@wes/diagnostic
 import type { DiagnosticsSnapshot } from '@wes/diagnostics'
 import { DEFAULT_P2P_OPTIONS } from '@wes/p2p-core'
 import { Registry } from 'prom-client'
-import { runCli } from '../../src/cli.js'
 import { resolveDiagOptions } from '../../src/cmds/diag/options.js'
+import { runCliCaptured } from '../fixtures/cli.js'
 
 /** A node with `peers` peers and nothing else wrong (mDNS off, minPeers 1). */
 function snapshot(peers: number): DiagnosticsSnapshot {
@@ -66,16 +66,9 @@ async function serve(current: () => DiagnosticsSnapshot | undefined): Promise<st
 }
 
 async function run(argv: string[], signal = new AbortController().signal) {
-  let stdout = ''
-  let stderr = ''
   const started = Date.now()
-  const code = await runCli(argv, {
-    stdout: { write: (chunk: string) => (stdout += chunk) },
-    stderr: { write: (chunk: string) => (stderr += chunk) },
-    env: {},
-    signal,
-  })
-  return { code, stdout, stderr, tookMs: Date.now() - started }
+  const run = await runCliCaptured(argv, {}, signal)
+  return { ...run, tookMs: Date.now() - started }
 }
 
 /** `diag health --wait <seconds> --addr <addr>` and more flags. */

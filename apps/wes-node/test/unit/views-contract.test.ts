@@ -11,8 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { VIEWS, VIEW_NAMES, createDiagnosticsApp } from '@wes/diagnostics'
 import type { DiagnosticsSnapshot, View } from '@wes/diagnostics'
 import { Registry } from 'prom-client'
-import { runCli } from '../../src/cli.js'
-import { BIN } from '../fixtures/cli.js'
+import { BIN, runCliCaptured } from '../fixtures/cli.js'
 
 const ROOT = new URL('../../../../', import.meta.url)
 
@@ -39,15 +38,7 @@ const SNAPSHOT: DiagnosticsSnapshot = {
 const views = VIEW_NAMES.map((name): [string, View] => [name, VIEWS[name]])
 
 async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = ''
-  let stderr = ''
-  const code = await runCli(argv, {
-    stdout: { write: (chunk: string) => (stdout += chunk) },
-    stderr: { write: (chunk: string) => (stderr += chunk) },
-    env: {},
-    signal: new AbortController().signal,
-  })
-  return { code, stdout, stderr }
+  return runCliCaptured(argv)
 }
 
 /** The text of a README from its `## <heading>` to the next `## `. */
