@@ -5,11 +5,13 @@ import type { MetricsFactory, P2PNode, P2PNodeComponents, P2POptions } from '@we
 import {
   createBuildInfoMetric,
   createDiagnosticsServer,
+  createDiscoveryTotals,
   createHealthMetrics,
   createNatMetrics,
   createProcessMetrics,
   createNetworkMetrics,
   createP2PMetrics,
+  withDiscoveryCounts,
 } from '@wes/diagnostics'
 import type {
   DiagnosticsServer,
@@ -116,8 +118,10 @@ export async function createRuntime(
     // peers count this node as wes-node (p2p_peers_by_agent)
     userAgent: `wes-node/${VERSION} libp2p/${libp2pVersion()} node/${process.versions.node}`,
   })
-  const source = nodeDiagnosticsSource(node)
-  const metrics = createP2PMetrics(registry, { source })
+  // one count of discovery events: the metrics and /debug/p2p/stats both read it
+  const discovery = createDiscoveryTotals()
+  const source = withDiscoveryCounts(nodeDiagnosticsSource(node), discovery)
+  const metrics = createP2PMetrics(registry, { source, discovery })
   const healthMetrics = createHealthMetrics(registry, { source })
   const networkMetrics = createNetworkMetrics(registry, { source })
   createNatMetrics(registry, { source })

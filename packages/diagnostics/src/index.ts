@@ -53,6 +53,13 @@ export {
   DISCOVERY_MECHANISMS,
 } from './metrics.js'
 export type { HealthMetrics, P2PMetrics, P2PMetricsComponents } from './metrics.js'
+export { createDiscoveryTotals, withDiscoveryCounts } from './discovery-totals.js'
+export type {
+  DiscoveryCounts,
+  DiscoveryDialCounts,
+  DiscoveryMechanism,
+  DiscoveryTotals,
+} from './discovery-totals.js'
 export {
   BYTE_DIRECTIONS,
   CONNECTION_CLOSE_REASONS,

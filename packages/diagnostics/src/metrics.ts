@@ -6,23 +6,24 @@
 
 import { Counter, Gauge } from 'prom-client'
 import type { Registry } from 'prom-client'
-import type { DiagnosticsSnapshot, DiagnosticsSource, DiscoveryCallbacks } from './source.js'
+import { createDiscoveryTotals, DIAL_OUTCOMES, DISCOVERY_MECHANISMS } from './discovery-totals.js'
+import type { DiscoveryCounts, DiscoveryTotals } from './discovery-totals.js'
+import type { DiagnosticsSnapshot, DiagnosticsSource } from './source.js'
 import { HEALTH_REASON_CODES, HEALTH_STATUSES, healthVerdictOf } from './verdict.js'
 import type { HealthVerdict } from './verdict.js'
 
-/**
- * The `mechanism` label values of `p2p_discovery_dials_total`: the one place outside
- * `@wes/p2p-core` that a new discovery mechanism touches. Dials of a mechanism not listed here
- * are not counted, so a label never takes a value outside this set.
- */
-export const DISCOVERY_MECHANISMS = ['bootstrap', 'mdns', 'dht'] as const
-
-/** The `outcome` label values of `p2p_discovery_dials_total`. */
-export const DIAL_OUTCOMES = ['success', 'failure'] as const
+export { DIAL_OUTCOMES, DISCOVERY_MECHANISMS } from './discovery-totals.js'
 
 export interface P2PMetricsComponents {
   /** Read at scrape time, once per scrape. */
   source: DiagnosticsSource
+  /**
+   * The discovery counts the `p2p_discovery_*` metrics read at scrape time; pass the same to
+   * `withDiscoveryCounts` so `/debug/p2p/stats` shows them. Only `createP2PMetrics` reads it.
+   *
+   * @default a new one, moved by the returned `discoveryCallbacks`
+   */
+  discovery?: DiscoveryTotals
 }
 
 /**
@@ -33,18 +34,20 @@ export interface P2PMetricsComponents {
  *
  * State gauges (connections, peers, bandwidth, bootstrap peers) are read from `components.source`
  * when the registry is scraped, so nothing polls while nobody scrapes; they read 0 while the source
- * has no snapshot. Discovery counters move through `discoveryCallbacks`, which the app hands to the
- * node's discovery service.
+ * has no snapshot. Discovery metrics read `components.discovery` when scraped, whose counts move
+ * through `discoveryCallbacks` (its callbacks), which the app hands to the node's discovery service.
  *
  * @example
  * ```ts
  * const registry = new Registry()
- * const metrics = createP2PMetrics(registry, { source })
- * discovery.setDiagnosticsCallbacks(metrics.discoveryCallbacks)
+ * const discovery = createDiscoveryTotals()
+ * const metrics = createP2PMetrics(registry, { source: withDiscoveryCounts(source, discovery), discovery })
+ * node.discovery.setDiagnosticsCallbacks(metrics.discoveryCallbacks)
  * ```
  */
 export function createP2PMetrics(registry: Registry, components: P2PMetricsComponents) {
   const readSnapshot = createScrapeSnapshotReader(components.source)
+  const discovery = components.discovery ?? createDiscoveryTotals()
 
   /** A gauge whose value is read from the snapshot when scraped, 0 without a snapshot. */
   const stateGauge = (
@@ -62,11 +65,37 @@ export function createP2PMetrics(registry: Registry, components: P2PMetricsCompo
       },
     })
 
-  const counter = (name: string, help: string): Counter =>
-    new Counter({ name, help, registers: [registry] })
-  const gauge = (name: string, help: string): Gauge =>
-    new Gauge({ name, help, registers: [registry] })
+  /** A counter that follows one of the discovery counts when scraped (they only grow). */
+  const discoveryCounter = (
+    name: string,
+    help: string,
+    read: (counts: DiscoveryCounts) => number,
+  ): Counter => {
+    let counted = 0
+    return new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const total = read(discovery.counts())
+        if (total > counted) this.inc(total - counted)
+        counted = Math.max(counted, total)
+      },
+    })
+  }
+  /** A gauge of the Unix second of a discovery time (Unix ms or null), 0 while null. */
+  const discoveryTimeGauge = (name: string, help: string, read: () => number | null): Gauge =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const at = read()
+        this.set(at === null ? 0 : Math.floor(at / 1000))
+      },
+    })
 
+  const dialsCounted = new Map<string, number>()
   const metrics = {
     connections: stateGauge(
       'p2p_connections_total',
@@ -98,33 +127,40 @@ export function createP2PMetrics(registry: Registry, components: P2PMetricsCompo
       'Outbound bytes sent on the wire since the node started.',
       (s) => s.bandwidth.outTotalBytes,
     ),
-    bootstrapAttempts: counter(
+    bootstrapAttempts: discoveryCounter(
       'p2p_discovery_bootstrap_attempt_total',
       'Dials of configured bootstrap peers that were started.',
+      (c) => c.bootstrap.attempts,
     ),
-    bootstrapSuccesses: counter(
+    bootstrapSuccesses: discoveryCounter(
       'p2p_discovery_bootstrap_success_total',
       'Dials of configured bootstrap peers that produced a connection.',
+      (c) => c.bootstrap.successes,
     ),
-    mdnsPeersFound: counter(
+    mdnsPeersFound: discoveryCounter(
       'p2p_discovery_mdns_peer_found_total',
       'Peers found by mDNS (never the node itself): a peer counts when it answers while neither connected nor heard from within its record TTL; every answer counts in p2p_discovery_mdns_responses_total.',
+      (c) => c.mdns.found,
     ),
-    mdnsConnectSuccesses: counter(
+    mdnsConnectSuccesses: discoveryCounter(
       'p2p_discovery_mdns_connect_success_total',
       'Dials to peers found by mDNS that connected.',
+      (c) => c.mdns.connected,
     ),
-    mdnsConnectFailures: counter(
+    mdnsConnectFailures: discoveryCounter(
       'p2p_discovery_mdns_connect_fail_total',
       'Dials to peers found by mDNS that failed.',
+      (c) => c.mdns.failed,
     ),
-    lastBootstrapUnixtime: gauge(
+    lastBootstrapUnixtime: discoveryTimeGauge(
       'p2p_discovery_last_bootstrap_unixtime',
       'Unix time in seconds of the last successful bootstrap dial (0 until one succeeds).',
+      () => discovery.lastBootstrapSuccessAt,
     ),
-    lastMdnsFoundUnixtime: gauge(
+    lastMdnsFoundUnixtime: discoveryTimeGauge(
       'p2p_discovery_last_mdns_found_unixtime',
       'Unix time in seconds of the last peer found by mDNS, as p2p_discovery_mdns_peer_found_total counts them (0 until one is found).',
+      () => discovery.lastMdnsFoundAt,
     ),
     // Beyond the spec's 13 (DESIGN.md allows additions): the alert "routing table empty" needs it.
     routingTableSize: stateGauge(
@@ -145,15 +181,28 @@ export function createP2PMetrics(registry: Registry, components: P2PMetricsCompo
       (s) => s.facts?.bootstrap.filter((peer) => peer.connected).length ?? 0,
     ),
     // every answer, which p2p_discovery_mdns_peer_found_total no longer counts
-    mdnsResponses: counter(
+    mdnsResponses: discoveryCounter(
       'p2p_discovery_mdns_responses_total',
       'mDNS answers from other peers, each one, new peer or not (a peer answers every query, about every 10 seconds).',
+      (c) => c.mdns.responses,
     ),
     discoveryDials: new Counter({
       name: 'p2p_discovery_dials_total',
       help: 'Dials caused by each discovery mechanism (bootstrap, mdns, dht), by outcome.',
       labelNames: ['mechanism', 'outcome'] as const,
       registers: [registry],
+      collect() {
+        const { dials } = discovery.counts()
+        for (const mechanism of DISCOVERY_MECHANISMS) {
+          for (const outcome of DIAL_OUTCOMES) {
+            const key = `${mechanism} ${outcome}`
+            const total = dials[mechanism][outcome === 'success' ? 'connected' : 'failed']
+            const counted = dialsCounted.get(key) ?? 0
+            if (total > counted) this.inc({ mechanism, outcome }, total - counted)
+            dialsCounted.set(key, Math.max(counted, total))
+          }
+        }
+      },
     }),
   }
   // every combination exists from the start, so no series is ever absent
@@ -161,40 +210,8 @@ export function createP2PMetrics(registry: Registry, components: P2PMetricsCompo
     for (const outcome of DIAL_OUTCOMES) metrics.discoveryDials.inc({ mechanism, outcome }, 0)
   }
 
-  // Callbacks run inside the discovery service: a metrics problem must never break discovery.
-  const guarded =
-    <Args extends unknown[]>(update: (...args: Args) => void) =>
-    (...args: Args): void => {
-      try {
-        update(...args)
-      } catch {
-        // metrics are best effort
-      }
-    }
-
-  const discoveryCallbacks: Required<DiscoveryCallbacks> = {
-    onDial: guarded(({ mechanism, outcome }) => {
-      if (isOneOf(mechanism, DISCOVERY_MECHANISMS) && isOneOf(outcome, DIAL_OUTCOMES)) {
-        metrics.discoveryDials.inc({ mechanism, outcome })
-      }
-    }),
-    onBootstrapAttempt: guarded(() => metrics.bootstrapAttempts.inc()),
-    onBootstrapSuccess: guarded(() => {
-      metrics.bootstrapSuccesses.inc()
-      metrics.lastBootstrapUnixtime.set(unixSecondsNow())
-    }),
-    // failures show as attempts rising while successes stay flat
-    onBootstrapFailure: guarded(() => {}),
-    onMdnsPeerFound: guarded(() => {
-      metrics.mdnsPeersFound.inc()
-      metrics.lastMdnsFoundUnixtime.set(unixSecondsNow())
-    }),
-    onMdnsResponse: guarded(() => metrics.mdnsResponses.inc()),
-    onMdnsConnectSuccess: guarded(() => metrics.mdnsConnectSuccesses.inc()),
-    onMdnsConnectFail: guarded(() => metrics.mdnsConnectFailures.inc()),
-  }
-
-  return { ...metrics, discoveryCallbacks }
+  // the discovery service moves the counts; the metrics above read them when scraped
+  return { ...metrics, discoveryCallbacks: discovery.callbacks, discovery }
 }
 
 /** The metric handles and discovery callbacks returned by {@link createP2PMetrics}. */
@@ -312,14 +329,6 @@ export function createScrapeSnapshotReader(
     }
     return cached.snapshot
   }
-}
-
-function isOneOf<T extends string>(value: string, allowed: readonly T[]): value is T {
-  return (allowed as readonly string[]).includes(value)
-}
-
-function unixSecondsNow(): number {
-  return Math.floor(Date.now() / 1000)
 }
 
 /** A number read from a snapshot, as a sample value: 0 for a missing, NaN or infinite one. */

@@ -4,6 +4,7 @@
  */
 
 import type { DetailsSource } from './details.js'
+import type { DiscoveryCounts } from './discovery-totals.js'
 
 /** `"public" | "private" | "unknown"`, as AutoNAT reports it. */
 export type Reachability = 'public' | 'private' | 'unknown'
@@ -219,6 +220,11 @@ export interface DiagnosticsSnapshot {
   agents?: Record<string, number>
   health: HealthSnapshot
   routing: RoutingSnapshot
+  /**
+   * The discovery counts the `p2p_discovery_*` metrics read (`withDiscoveryCounts` adds them).
+   * Absent from sources older than the counts in the stats view.
+   */
+  discovery?: DiscoveryCounts
   /**
    * The facts of the health verdict. Without them the verdict reads only the fields above (peers,
    * reachability, relay, mDNS) with `DEFAULT_HEALTH_THRESHOLDS` (verdict.ts).

@@ -70,7 +70,10 @@ async function runtime(init: P2POptionsInit, token?: string): Promise<Runtime> {
 }
 
 /** A new tab (its own session storage) that records every problem it meets. */
-async function openTab(origin: string): Promise<{ page: Page; problems: PageProblems }> {
+/** A tab on the page, what went wrong in it, and the paths of the node it asked for. */
+async function openTab(
+  origin: string,
+): Promise<{ page: Page; problems: PageProblems; asked: Set<string> }> {
   if (context === undefined) throw new Error('no browser')
   const page = await context.newPage()
   const problems: PageProblems = {
@@ -96,10 +99,13 @@ async function openTab(origin: string): Promise<{ page: Page; problems: PageProb
   page.on('requestfailed', (request) =>
     problems.failedRequests.push(`${request.url()}: ${request.failure()?.errorText}`),
   )
+  const asked = new Set<string>()
   page.on('request', (request) => {
-    if (new URL(request.url()).origin !== origin) problems.foreignRequests.push(request.url())
+    const url = new URL(request.url())
+    if (url.origin !== origin) problems.foreignRequests.push(request.url())
+    else asked.add(url.pathname)
   })
-  return { page, problems }
+  return { page, problems, asked }
 }
 
 async function screenshot(page: Page, name: string): Promise<void> {
@@ -146,6 +152,7 @@ describeInBrowser('the status page in chromium, against three nodes', () => {
   let origin: string
   let page: Page
   let problems: PageProblems
+  let asked: Set<string>
 
   beforeAll(async () => {
     await mkdir(ARTIFACTS, { recursive: true })
@@ -182,7 +189,7 @@ describeInBrowser('the status page in chromium, against three nodes', () => {
       ],
       viewport: { width: 1280, height: 900 },
     })
-    ;({ page, problems } = await openTab(origin))
+    ;({ page, problems, asked } = await openTab(origin))
   }, 120_000)
 
   afterAll(async () => {
@@ -222,6 +229,11 @@ describeInBrowser('the status page in chromium, against three nodes', () => {
     )
     expect({ dials, connected, failed }).toEqual({ dials: connected, connected, failed: 0 })
     await waitForText(page, '#funnel-notes', '2 bootstrap peers configured, 2 connected · mDNS off')
+    // the funnel's counts come with the stats view: the page reads its views and never /metrics
+    for (const view of ['health', 'stats', 'peers', 'routing']) {
+      expect(asked).toContain(`/debug/p2p/${view}`)
+    }
+    expect(asked).not.toContain('/metrics')
     // the token stays in the tab's session, never in the URL
     expect(page.url()).toBe(`${origin}/debug/p2p/ui`)
     expect(await page.evaluate(() => sessionStorage.getItem('wes-node.diagnostics-token'))).toBe(
@@ -334,7 +346,7 @@ describeInBrowser('the status page in chromium, against three nodes', () => {
     expect(tab.problems.consoleErrors.length).toBeGreaterThan(0)
     for (const line of tab.problems.consoleErrors) {
       expect(line).toMatch(
-        /^error: Failed to load resource: the server responded with a status of 401 \(Unauthorized\) \(http:\/\/127\.0\.0\.1:\d+\/(?:debug\/p2p\/\w+|metrics)/,
+        /^error: Failed to load resource: the server responded with a status of 401 \(Unauthorized\) \(http:\/\/127\.0\.0\.1:\d+\/debug\/p2p\/\w+/,
       )
     }
     expect(tab.problems.pageErrors).toEqual([])
@@ -343,7 +355,7 @@ describeInBrowser('the status page in chromium, against three nodes', () => {
   }, 120_000)
 
   it('the p2p node stops under a running page: it says so and which reads failed, and keeps the last values', async () => {
-    // the diagnostics server stays up: its views answer 503, /metrics still 200
+    // the diagnostics server stays up: its views answer 503
     const peerCount = await text(page, '#peer-count')
     const before = problems.consoleErrors.length
     await a.node.stop()

@@ -315,6 +315,32 @@ describe('diag watch without a terminal', () => {
         expect(typeof record.peers).toBe('number')
         expect(record.discovery).toMatchObject({ bootstrap_attempts: expect.any(Number) })
       }
+      // the watch shows the stats view's discovery counts, the very numbers of /metrics
+      const [stats, metrics] = await until(
+        async () => {
+          const base = `http://${b.diagAddr}`
+          const statsBody = (await (await fetch(`${base}/debug/p2p/stats`)).json()) as {
+            discovery?: { bootstrap: { attempts: number }; mdns: { found: number } }
+          }
+          const text = await (await fetch(`${base}/metrics`)).text()
+          const sample = (name: string): number =>
+            Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1])
+          return [
+            statsBody.discovery,
+            {
+              attempts: sample('p2p_discovery_bootstrap_attempt_total'),
+              found: sample('p2p_discovery_mdns_peer_found_total'),
+            },
+          ] as const
+        },
+        ([counts, samples]) =>
+          counts?.bootstrap.attempts === samples.attempts && counts.mdns.found === samples.found,
+        "the stats' discovery counts to equal the metrics",
+        WAIT_MS / 2,
+      )
+      const last = records.at(-1)?.discovery as { bootstrap_attempts: number; mdns_found: number }
+      expect(last.bootstrap_attempts).toBeLessThanOrEqual(stats?.bootstrap.attempts ?? -1)
+      expect(last.mdns_found).toBeLessThanOrEqual(metrics.found)
     },
     WAIT_MS,
   )

@@ -7,7 +7,13 @@ import { createServer } from 'node:http'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from '@jest/globals'
-import { DEFAULT_HEALTH_THRESHOLDS, createDiagnosticsApp, createP2PMetrics } from '@wes/diagnostics'
+import {
+  DEFAULT_HEALTH_THRESHOLDS,
+  createDiagnosticsApp,
+  createDiscoveryTotals,
+  createP2PMetrics,
+  withDiscoveryCounts,
+} from '@wes/diagnostics'
 import type { DiagnosticsSnapshot } from '@wes/diagnostics'
 import { createDiagnosticsClient } from '@wes/diagnostics/client'
 import { Registry } from 'prom-client'
@@ -59,14 +65,25 @@ afterEach(async () => {
   )
 })
 
-/** A node's diagnostics with the spec's metrics (discovery counters at 3 bootstrap dials). */
-async function serve(token?: string): Promise<string> {
+/** The paths the served nodes were asked for, in order. */
+const asked: string[] = []
+
+/**
+ * A node's diagnostics with the spec's metrics (discovery counts at 3 bootstrap dials); an
+ * `older` node has no discovery counts in its stats view.
+ */
+async function serve(token?: string, older = false): Promise<string> {
   const registry = new Registry()
-  const source = { snapshot }
-  const metrics = createP2PMetrics(registry, { source })
-  metrics.bootstrapAttempts.inc(3)
+  const discovery = createDiscoveryTotals()
+  const source = older ? { snapshot } : withDiscoveryCounts({ snapshot }, discovery)
+  createP2PMetrics(registry, { source, discovery })
+  for (const peer of ['a', 'b', 'c']) discovery.callbacks.onBootstrapAttempt(peer)
   const app = createDiagnosticsApp({ source, registry, ...(token !== undefined ? { token } : {}) })
-  const server = createServer(app.callback())
+  const handle = app.callback()
+  const server = createServer((req, res) => {
+    asked.push(req.url ?? '')
+    void handle(req, res)
+  })
   servers.push(server)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return `127.0.0.1:${(server.address() as AddressInfo).port}`
@@ -85,8 +102,9 @@ async function run(argv: string[], env: Record<string, string> = {}) {
 }
 
 describe('diag watch reads a node', () => {
-  it('one sample holds health, stats, routing and the discovery counters', async () => {
+  it('one sample holds health, stats, routing and the discovery counts of the stats', async () => {
     const addr = await serve()
+    asked.length = 0
     const reading = await readSample(createDiagnosticsClient({ addr }), 2_000)
     if (!('sample' in reading)) throw new Error(`no sample: ${JSON.stringify(reading)}`)
     const { health, stats, routing, discovery } = reading.sample
@@ -100,6 +118,21 @@ describe('diag watch reads a node', () => {
       mdns_connected: 0,
       mdns_failed: 0,
     })
+    // JSON views only: /metrics is not read
+    expect([...asked].sort()).toEqual([
+      '/debug/p2p/health',
+      '/debug/p2p/routing',
+      '/debug/p2p/stats',
+    ])
+  })
+
+  it('a node without discovery counts in its stats (an older one) gives a sample without them', async () => {
+    const addr = await serve(undefined, true)
+    const reading = await readSample(createDiagnosticsClient({ addr }), 2_000)
+    if (!('sample' in reading)) throw new Error(`no sample: ${JSON.stringify(reading)}`)
+    expect(reading.sample.stats).not.toHaveProperty('discovery')
+    expect(reading.sample).not.toHaveProperty('discovery')
+    expect(reading.sample.health).toMatchObject({ status: 'ok' })
   })
 
   it('a wrong or missing token is named as such', async () => {

@@ -1,6 +1,6 @@
 /**
  * The watch view's pure parts: the model (history, rates, the node going away and coming back),
- * the chart, the discovery counters of `/metrics`, the screen at 80x24 and smaller, and the
+ * the chart, the discovery counts of the stats view, the screen at 80x24 and smaller, and the
  * lines printed when stdout is not a terminal.
  */
 import { describe, expect, it } from '@jest/globals'
@@ -8,7 +8,7 @@ import { DEFAULT_HEALTH_THRESHOLDS } from '@wes/diagnostics'
 import type { DiagnosticsSnapshot } from '@wes/diagnostics'
 import { VIEWS } from '@wes/diagnostics/client'
 import { GAP, chartRows } from '../../src/cmds/diag/watch/chart.js'
-import { parseDiscoveryCounts } from '../../src/cmds/diag/watch/discovery.js'
+import { discoveryCountsOf } from '../../src/cmds/diag/watch/discovery.js'
 import type { DiscoveryCounts } from '../../src/cmds/diag/watch/discovery.js'
 import { wantsColour } from '../../src/cmds/diag/watch/handler.js'
 import { jsonLine, plainLine } from '../../src/cmds/diag/watch/line.js'
@@ -201,27 +201,40 @@ describe('watch chart', () => {
   })
 })
 
-describe('discovery counters from /metrics', () => {
-  it('reads the five counters, and nothing when one is missing', () => {
-    const text = [
-      '# HELP p2p_discovery_bootstrap_attempt_total Dials of configured bootstrap peers',
-      '# TYPE p2p_discovery_bootstrap_attempt_total counter',
-      'p2p_discovery_bootstrap_attempt_total 7',
-      'p2p_discovery_bootstrap_success_total{} 5',
-      'p2p_discovery_mdns_peer_found_total 2 1733119200000',
-      'p2p_discovery_mdns_connect_success_total 1',
-      'p2p_discovery_mdns_connect_fail_total 1',
-      'p2p_discovery_dials_total{mechanism="bootstrap",outcome="success"} 5',
-    ].join('\n')
-    expect(parseDiscoveryCounts(text)).toEqual({
+describe('discovery counts from the stats view', () => {
+  const stats = VIEWS.stats.fromSnapshot(snapshot(1, 0))
+  const discovery = {
+    bootstrap: { attempts: 7, successes: 5 },
+    mdns: { found: 2, responses: 9, connected: 1, failed: 1 },
+    dials: {
+      bootstrap: { connected: 5, failed: 2 },
+      mdns: { connected: 1, failed: 1 },
+      dht: { connected: 0, failed: 0 },
+    },
+  }
+
+  it('reads the five counts of its discovery key', () => {
+    expect(discoveryCountsOf({ ...stats, discovery })).toEqual({
       bootstrap_attempts: 7,
       bootstrap_successes: 5,
       mdns_found: 2,
       mdns_connected: 1,
       mdns_failed: 1,
     })
-    expect(parseDiscoveryCounts('p2p_discovery_bootstrap_attempt_total 7\n')).toBeUndefined()
-    expect(parseDiscoveryCounts('')).toBeUndefined()
+  })
+
+  it('reads nothing from an older node without the key, or from a key that is not the counts', () => {
+    expect(discoveryCountsOf(stats)).toBeUndefined()
+    const broken = [
+      null,
+      'counts',
+      {},
+      { ...discovery, mdns: undefined },
+      { ...discovery, bootstrap: { attempts: '7', successes: 5 } },
+    ]
+    for (const value of broken) {
+      expect(discoveryCountsOf({ ...stats, discovery: value } as never)).toBeUndefined()
+    }
   })
 })
 
@@ -279,6 +292,25 @@ describe('watch screen', () => {
     expect(screen).toMatch(/^Bootstrap {2}0 dials \(0\.0\/min\)/m)
     expect(screen).toMatch(/^mDNS {7}0 found/m)
     expect(lines.length).toBeLessThanOrEqual(24)
+  })
+
+  it('shows a dash for discovery when the node has no counts in its stats (an older node)', () => {
+    const older = (at: number): Reading => {
+      const reading = answered(at)
+      if (!('sample' in reading)) throw new Error('an answered reading')
+      const sample = { ...reading.sample }
+      delete sample.discovery
+      return { at, sample }
+    }
+    const state = replay([older(T0), older(T0 + 1_000)])
+    const screen = text(watchScreen(state, { width: 80, height: 24 })).join('\n')
+    expect(screen).toMatch(/^Discovery {2}- \(this node has no discovery counts in its stats\)$/m)
+    expect(screen).not.toMatch(/^Bootstrap /m)
+    expect(JSON.parse(jsonLine(state))).toMatchObject({
+      discovery: null,
+      discovery_per_minute: null,
+    })
+    expect(plainLine(state)).not.toContain('bootstrap=')
   })
 
   it('gives the charts more rows on a taller terminal', () => {

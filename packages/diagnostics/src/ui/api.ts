@@ -100,16 +100,3 @@ export async function readVerbose<Name extends VerboseViewName>(
   const required = { ...view.required, ...view.verbose.required }
   return (await readChecked(path, required)) as VerboseViewResponse<Name>
 }
-
-/** The samples of `/metrics` whose names start with `prefix`: `name{labels}` -> value. */
-export async function readMetrics(prefix: string): Promise<Map<string, number>> {
-  const text = await (await request('/metrics', 'text/plain')).text()
-  const samples = new Map<string, number>()
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(prefix)) continue
-    const space = line.lastIndexOf(' ')
-    const value = Number(line.slice(space + 1))
-    if (space > 0 && Number.isFinite(value)) samples.set(line.slice(0, space), value)
-  }
-  return samples
-}

@@ -6,14 +6,7 @@
  */
 import 'uplot/dist/uPlot.min.css'
 import './page.css'
-import {
-  readMetrics,
-  readVerbose,
-  readView,
-  tokenStore,
-  TokenRefusedError,
-  ViewReadError,
-} from './api.js'
+import { readVerbose, readView, tokenStore, TokenRefusedError, ViewReadError } from './api.js'
 import { byId, setText } from './dom.js'
 import { createPeersTable } from './peers-table.js'
 import { createRateChart } from './rate-chart.js'
@@ -30,11 +23,6 @@ import {
 const POLL_INTERVAL_MS = 2_000
 /** The chart's window: five minutes. */
 const HISTORY_SECONDS = 300
-/**
- * The funnel's counters come from `/metrics` (about 38 KB with libp2p's families, against 4 KB
- * for the four views): read on every fifth poll only.
- */
-const METRICS_EVERY_POLLS = 5
 /** Peers and k-buckets shown: one page of the verbose views. */
 const DETAIL_LIMIT = 100
 
@@ -87,7 +75,6 @@ function start(): void {
   const input = byId<HTMLInputElement>('token-input')
   const content = byId('content')
   let timer: ReturnType<typeof setTimeout> | undefined
-  let polls = 0
 
   function schedule(delayMs: number): void {
     clearTimeout(timer)
@@ -119,7 +106,6 @@ function start(): void {
     if (token === '') return
     tokenStore.set(token)
     input.value = ''
-    polls = 0
     form.hidden = true
     showNotice(undefined)
     setText(byId('poll-state'), 'Checking the token…')
@@ -127,15 +113,13 @@ function start(): void {
   })
 
   async function poll(): Promise<void> {
-    const withMetrics = polls++ % METRICS_EVERY_POLLS === 0
-    const [health, stats, peers, routing, metrics] = await Promise.allSettled([
+    const [health, stats, peers, routing] = await Promise.allSettled([
       readView('health'),
       readView('stats'),
       readVerbose('peers', DETAIL_LIMIT),
       readVerbose('routing', DETAIL_LIMIT),
-      withMetrics ? readMetrics('p2p_discovery_') : undefined,
     ])
-    const failures = [health, stats, peers, routing, metrics].flatMap((result) =>
+    const failures = [health, stats, peers, routing].flatMap((result) =>
       result.status === 'rejected' ? [result.reason as Error] : [],
     )
     const refused = failures.find((err) => err instanceof TokenRefusedError)
@@ -157,6 +141,7 @@ function start(): void {
     }
     if (stats.status === 'fulfilled') {
       renderStats(stats.value)
+      renderFunnel(stats.value)
       const now = Date.now() / 1000
       const { in_rate_bps: inRate, out_rate_bps: outRate } = stats.value.bandwidth
       wire.push(now, { in: inRate, out: outRate })
@@ -179,7 +164,6 @@ function start(): void {
       )
     }
     if (routing.status === 'fulfilled') renderRouting(routing.value)
-    if (metrics.status === 'fulfilled' && metrics.value !== undefined) renderFunnel(metrics.value)
     content.classList.toggle('stale', failures.length >= 4)
     showNotice(failures.length === 0 ? undefined : `Could not read ${describeFailures(failures)}`)
     setText(byId('updated'), `updated ${new Date().toLocaleTimeString()}`)

@@ -79,24 +79,35 @@ function bar(fraction: number, label: string): HTMLElement {
   ])
 }
 
-/** Dials each discovery mechanism caused and how many connected (`p2p_discovery_dials_total`). */
-export function renderFunnel(metrics: Map<string, number>): void {
-  const dials = (mechanism: string, outcome: string): number =>
-    metrics.get(`p2p_discovery_dials_total{mechanism="${mechanism}",outcome="${outcome}"}`) ?? 0
-  const rows = MECHANISMS.map((mechanism) => {
-    const success = dials(mechanism, 'success')
-    const failure = dials(mechanism, 'failure')
+/**
+ * Dials each discovery mechanism caused and how many connected: the stats view's
+ * `discovery.dials` (`p2p_discovery_dials_total`). No rows from a node without them (an older one).
+ */
+export function renderFunnel(stats: StatsResponse): void {
+  const dials = stats.discovery?.dials
+  const rows = MECHANISMS.flatMap((mechanism) => {
+    const counts = dials?.[mechanism]
+    if (counts === undefined) return []
+    const success = finiteCount(counts.connected)
+    const failure = finiteCount(counts.failed)
     const total = success + failure
-    return el('tr', {}, [
-      cell(mechanism),
-      cell(String(total), true),
-      cell(String(success), true),
-      cell(String(failure), true),
-      cell(total === 0 ? '-' : bar(success / total, `${Math.round((100 * success) / total)}%`)),
-    ])
+    return [
+      el('tr', {}, [
+        cell(mechanism),
+        cell(String(total), true),
+        cell(String(success), true),
+        cell(String(failure), true),
+        cell(total === 0 ? '-' : bar(success / total, `${Math.round((100 * success) / total)}%`)),
+      ]),
+    ]
   })
   const table = byId<HTMLTableElement>('funnel')
-  fillRows(table.tBodies[0] as HTMLTableSectionElement, rows, 5, 'no discovery counters')
+  fillRows(table.tBodies[0] as HTMLTableSectionElement, rows, 5, 'no discovery counts')
+}
+
+/** A count as the node sent it, 0 for anything but a finite number. */
+function finiteCount(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0
 }
 
 /** What feeds the funnel: the configured bootstrap peers and mDNS answers. */

@@ -82,6 +82,8 @@ describe('the status page routes', () => {
       expect(script).toContain(VIEWS[name].path)
     }
     expect(script).toContain('uPlot')
+    // the discovery funnel reads the stats view's `discovery`: the page never asks for /metrics
+    expect(script).not.toMatch(/["'`]\/metrics/)
     const css = await (await fetch(`${base}/debug/p2p/ui/page.css`)).text()
     expect(css).toContain('.uplot')
     expect(css).toContain('.badge-degraded')

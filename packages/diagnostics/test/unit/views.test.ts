@@ -48,6 +48,27 @@ describe('the view table', () => {
     })
   })
 
+  it('stats: the discovery counts of the snapshot as an extra key, a broken one as 0', () => {
+    const dials = { connected: 2, failed: 1 }
+    const body = VIEWS.stats.fromSnapshot(
+      sampleSnapshot({
+        discovery: {
+          bootstrap: { attempts: 4, successes: Number.NaN },
+          mdns: { found: 3, responses: 12, connected: 2, failed: 1 },
+          dials: { bootstrap: dials, mdns: { connected: 2, failed: 0 }, dht: dials },
+        },
+      }),
+    )
+    expect(body.discovery).toEqual({
+      bootstrap: { attempts: 4, successes: 0 },
+      mdns: { found: 3, responses: 12, connected: 2, failed: 1 },
+      dials: { bootstrap: dials, mdns: { connected: 2, failed: 0 }, dht: dials },
+    })
+    // an extra key: the required keys of the contract stay as they were
+    expect(Object.keys(VIEWS.stats.required).some((key) => key.startsWith('discovery'))).toBe(false)
+    expect(VIEWS.stats.render(body)).toContain('discovery')
+  })
+
   // DESIGN.md: `diag health` exits 0 only for `ok`; an isolated node is down, a degraded one fails too
   it('health is unhealthy without peers, and whenever it is not ok', () => {
     const { health } = sampleSnapshot()

@@ -1,43 +1,51 @@
-/** The discovery counters of `/metrics` that the watch view shows, and how to read them. */
+/** The discovery counts the watch view shows, read from the `discovery` key of the stats view. */
+import type { StatsDiscovery, StatsResponse } from '@wes/diagnostics/client'
 
-/** Each counter the view shows, by its key in the view's JSON lines, with its metric name. */
+/**
+ * Each count the view shows, by its key in the view's JSON lines, read from the stats view's
+ * `discovery` (named after the metric it mirrors).
+ */
 export const DISCOVERY_COUNTERS = {
-  bootstrap_attempts: 'p2p_discovery_bootstrap_attempt_total',
-  bootstrap_successes: 'p2p_discovery_bootstrap_success_total',
-  mdns_found: 'p2p_discovery_mdns_peer_found_total',
-  mdns_connected: 'p2p_discovery_mdns_connect_success_total',
-  mdns_failed: 'p2p_discovery_mdns_connect_fail_total',
+  /** `p2p_discovery_bootstrap_attempt_total` */
+  bootstrap_attempts: (discovery: StatsDiscovery) => discovery.bootstrap.attempts,
+  /** `p2p_discovery_bootstrap_success_total` */
+  bootstrap_successes: (discovery: StatsDiscovery) => discovery.bootstrap.successes,
+  /** `p2p_discovery_mdns_peer_found_total` */
+  mdns_found: (discovery: StatsDiscovery) => discovery.mdns.found,
+  /** `p2p_discovery_mdns_connect_success_total` */
+  mdns_connected: (discovery: StatsDiscovery) => discovery.mdns.connected,
+  /** `p2p_discovery_mdns_connect_fail_total` */
+  mdns_failed: (discovery: StatsDiscovery) => discovery.mdns.failed,
 } as const
 
 export type DiscoveryKey = keyof typeof DISCOVERY_COUNTERS
 
-/** The value of each counter at one read. */
+/** The value of each count at one read. */
 export type DiscoveryCounts = Record<DiscoveryKey, number>
 
 export const DISCOVERY_KEYS = Object.keys(DISCOVERY_COUNTERS) as DiscoveryKey[]
 
 /**
- * The discovery counters of a Prometheus text exposition (`GET /metrics`): each one's unlabelled
- * sample, or `undefined` when one of them is missing (a node that does not count discovery).
+ * The discovery counts of a stats body (`GET /debug/p2p/stats`), or `undefined` when it has
+ * none or one of them is not a number (a node older than the stats' `discovery` key).
  *
  * @example
- * parseDiscoveryCounts('p2p_discovery_bootstrap_attempt_total 3\n...') // { bootstrap_attempts: 3, ... }
+ * discoveryCountsOf(await client.get('stats')) // { bootstrap_attempts: 3, ... }
  */
-export function parseDiscoveryCounts(text: string): DiscoveryCounts | undefined {
-  const wanted = new Map<string, DiscoveryKey>(
-    DISCOVERY_KEYS.map((key) => [DISCOVERY_COUNTERS[key], key]),
-  )
+export function discoveryCountsOf(stats: StatsResponse): DiscoveryCounts | undefined {
+  const discovery = stats.discovery
+  if (typeof discovery !== 'object' || discovery === null) return undefined
   const counts: Partial<DiscoveryCounts> = {}
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#')) continue
-    // `name value` or `name{} value`, an optional timestamp after it
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{\})?\s+(\S+)/.exec(line)
-    if (match === null) continue
-    const key = wanted.get(match[1] as string)
-    const value = Number(match[2])
-    if (key !== undefined && Number.isFinite(value)) counts[key] = value
+  for (const key of DISCOVERY_KEYS) {
+    let value: unknown
+    try {
+      value = DISCOVERY_COUNTERS[key](discovery)
+    } catch {
+      // a part of the key missing: the same as no counts
+      return undefined
+    }
+    if (typeof value !== 'number' || !Number.isFinite(value)) return undefined
+    counts[key] = value
   }
-  return DISCOVERY_KEYS.every((key) => counts[key] !== undefined)
-    ? (counts as DiscoveryCounts)
-    : undefined
+  return counts as DiscoveryCounts
 }

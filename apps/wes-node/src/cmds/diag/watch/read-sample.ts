@@ -7,17 +7,17 @@ import type {
 } from '@wes/diagnostics/client'
 import { CliError } from '../../../errors.js'
 import { toCliError } from '../handler.js'
-import { parseDiscoveryCounts } from './discovery.js'
+import { discoveryCountsOf } from './discovery.js'
 import type { DiscoveryCounts } from './discovery.js'
 
-/** What one read of the node found: its health, stats and routing views and its discovery counters. */
+/** What one read of the node found: its health, stats and routing views and its discovery counts. */
 export interface Sample {
   /** Unix ms when the read began. */
   at: number
   health: HealthResponse
   stats: StatsResponse
   routing: RoutingResponse
-  /** Absent when `/metrics` has no discovery counters. */
+  /** The stats view's discovery counts; absent when it has none (an older node). */
   discovery?: DiscoveryCounts
 }
 
@@ -66,8 +66,8 @@ export function failureOf(err: unknown, addr: string, timeoutMs: number): Failur
 }
 
 /**
- * Reads the views the watch shows, all at once: health, stats and routing, and the discovery
- * counters of `/metrics`. Never rejects: a failure is part of the reading.
+ * Reads the views the watch shows, all at once: health, stats (with its discovery counts) and
+ * routing. Never rejects: a failure is part of the reading.
  */
 export async function readSample(
   client: DiagnosticsClient,
@@ -76,13 +76,12 @@ export async function readSample(
 ): Promise<Reading> {
   const at = now()
   try {
-    const [health, stats, routing, metrics] = await Promise.all([
+    const [health, stats, routing] = await Promise.all([
       client.get('health'),
       client.get('stats'),
       client.get('routing'),
-      client.metrics(),
     ])
-    const discovery = parseDiscoveryCounts(metrics)
+    const discovery = discoveryCountsOf(stats)
     return { at, sample: { at, health, stats, routing, ...(discovery ? { discovery } : {}) } }
   } catch (err) {
     return { at, failure: failureOf(err, client.addr, timeoutMs) }

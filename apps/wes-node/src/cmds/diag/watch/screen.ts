@@ -232,7 +232,10 @@ export function watchScreen(state: WatchState, { width, height }: ScreenSize): S
 
     const rates = discoveryRates(state.history)
     if (discovery === undefined) {
-      lines.push([seg('Discovery  ', plain('title')), seg('no counters on /metrics', 'dim')])
+      lines.push([
+        seg('Discovery  ', plain('title')),
+        seg('- (this node has no discovery counts in its stats)', 'dim'),
+      ])
     } else {
       lines.push([
         seg('Bootstrap  ', plain('title')),
