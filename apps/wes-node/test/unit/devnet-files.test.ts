@@ -158,7 +158,7 @@ describe('docs/fleet.md and its twin', () => {
       const configs = blocks(await readFile(doc, 'utf8'), 'yaml').filter(
         (config) => !config.includes('kubernetes_sd_configs'),
       )
-      expect(configs).toHaveLength(3)
+      expect(configs).toHaveLength(4)
       for (const [i, config] of configs.entries()) {
         const file = join(dir, `config-${i}.yml`)
         // rule_files: alerts.yml is read beside the config, as in the devnet directory
