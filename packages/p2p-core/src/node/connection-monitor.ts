@@ -6,10 +6,11 @@
  * pings at once, and the event loop stalls for 0.5-1.4 s (docs/benchmarks.md, B7 and B8), so
  * every scrape or request that falls in that round waits for it. This one does the same work in
  * small pieces: each connection gets one of {@link SLOTS} slots in the period when it is first
- * seen, and a tick every `pingInterval / SLOTS` pings the connections of its slot. Each
- * connection is still pinged once a period; what it measures and does is libp2p's: the round
- * trip lands in `connection.rtt` and in `libp2p_connection_monitor_ping_time_milliseconds` (the
- * same adaptive timeout and metric), a connection whose peer does not speak ping gets half the
+ * seen, and a tick every `pingInterval / SLOTS` pings the connections of its slot, one after
+ * another over the tick. Each connection is still pinged once a period; what it measures and
+ * does is libp2p's: the round trip lands in `connection.rtt` and in
+ * `libp2p_connection_monitor_ping_time_milliseconds` (the same adaptive timeout and metric), a
+ * connection whose peer does not speak ping gets half the
  * time to the refusal as its round trip, and one whose ping fails or times out is aborted. One
  * difference: a ping refused locally because another ping stream of the connection is open (the
  * ping service allows one per connection) is skipped, where libp2p's aborts the connection.
@@ -101,11 +102,16 @@ export class SpreadConnectionMonitor implements Startable {
     return this.slots.get(connection)
   }
 
-  /** Pings the open connections of this tick's slot. */
+  /**
+   * Pings the open connections of this tick's slot, spread evenly over the tick: a stall of the
+   * event loop is then one ping, not a slot's worth (a timer delay histogram, such as
+   * `nodejs_eventloop_lag_p99_seconds`, counts many short stalls more than one long one).
+   */
   private pingSlot(): void {
     const slot = this.tick
     this.tick = (this.tick + 1) % SLOTS
     if (Date.now() < this.quietUntil) return
+    const due: Connection[] = []
     for (const connection of this.components.connectionManager.getConnections()) {
       let own = this.slots.get(connection)
       if (own === undefined) {
@@ -113,15 +119,22 @@ export class SpreadConnectionMonitor implements Startable {
         this.nextSlot = (this.nextSlot + 1) % SLOTS
         this.slots.set(connection, own)
       }
-      if (own !== slot) continue
-      this.ping(connection).catch((err: unknown) => {
-        this.log.error('error during heartbeat - %e', err)
-        if (this.abortOnFailure) {
-          this.log.error('aborting connection due to ping failure')
-          connection.abort(err instanceof Error ? err : new Error(String(err)))
-        }
-      })
+      if (own === slot) due.push(connection)
     }
+    due.forEach((connection, i) => {
+      const pingOne = (): void => {
+        if (this.timer === undefined) return // stopped meanwhile
+        this.ping(connection).catch((err: unknown) => {
+          this.log.error('error during heartbeat - %e', err)
+          if (this.abortOnFailure) {
+            this.log.error('aborting connection due to ping failure')
+            connection.abort(err instanceof Error ? err : new Error(String(err)))
+          }
+        })
+      }
+      if (i === 0) pingOne()
+      else setTimeout(pingOne, (i * this.tickMs) / due.length)
+    })
   }
 
   /** One ping, as libp2p's monitor does it. */
