@@ -26,15 +26,22 @@
  * import {
  *   createBuildInfoMetric,
  *   createDiagnosticsServer,
+ *   createDiscoveryTotals,
  *   createHealthMetrics,
  *   createP2PMetrics,
+ *   withDiscoveryCounts,
  * } from '@wes/diagnostics'
  * import type { DiagnosticsSource } from '@wes/diagnostics'
  *
- * const source: DiagnosticsSource = { snapshot: () => node.isRunning() ? readNode(node) : undefined }
+ * // one count of discovery events: the metrics and /debug/p2p/stats both read it
+ * const discovery = createDiscoveryTotals()
+ * const source: DiagnosticsSource = withDiscoveryCounts(
+ *   { snapshot: () => (node.isRunning() ? readNode(node) : undefined) },
+ *   discovery,
+ * )
  * const registry = new Registry()
- * const metrics = createP2PMetrics(registry, { source })
- * discovery.setDiagnosticsCallbacks(metrics.discoveryCallbacks)
+ * const metrics = createP2PMetrics(registry, { source, discovery })
+ * node.discovery.setDiagnosticsCallbacks(metrics.discoveryCallbacks)
  * createHealthMetrics(registry, { source })
  * createBuildInfoMetric(registry, { version: '1.2.0', libp2p: '3.3.11', node: process.version })
  *

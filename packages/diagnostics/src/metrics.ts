@@ -65,24 +65,24 @@ export function createP2PMetrics(registry: Registry, components: P2PMetricsCompo
       },
     })
 
-  /** A counter that follows one of the discovery counts when scraped (they only grow). */
+  /**
+   * A counter whose value is one of the discovery counts, set when scraped: it shows the count
+   * itself, never a second one (the count only grows, so the counter does too).
+   */
   const discoveryCounter = (
     name: string,
     help: string,
     read: (counts: DiscoveryCounts) => number,
-  ): Counter => {
-    let counted = 0
-    return new Counter({
+  ): Counter =>
+    new Counter({
       name,
       help,
       registers: [registry],
       collect() {
-        const total = read(discovery.counts())
-        if (total > counted) this.inc(total - counted)
-        counted = Math.max(counted, total)
+        this.reset()
+        this.inc(read(discovery.counts()))
       },
     })
-  }
   /** A gauge of the Unix second of a discovery time (Unix ms or null), 0 while null. */
   const discoveryTimeGauge = (name: string, help: string, read: () => number | null): Gauge =>
     new Gauge({
@@ -95,7 +95,6 @@ export function createP2PMetrics(registry: Registry, components: P2PMetricsCompo
       },
     })
 
-  const dialsCounted = new Map<string, number>()
   const metrics = {
     connections: stateGauge(
       'p2p_connections_total',
@@ -191,25 +190,21 @@ export function createP2PMetrics(registry: Registry, components: P2PMetricsCompo
       help: 'Dials caused by each discovery mechanism (bootstrap, mdns, dht), by outcome.',
       labelNames: ['mechanism', 'outcome'] as const,
       registers: [registry],
+      // every combination, at 0 before its first dial, so no series is ever absent
       collect() {
         const { dials } = discovery.counts()
+        this.reset()
         for (const mechanism of DISCOVERY_MECHANISMS) {
           for (const outcome of DIAL_OUTCOMES) {
-            const key = `${mechanism} ${outcome}`
-            const total = dials[mechanism][outcome === 'success' ? 'connected' : 'failed']
-            const counted = dialsCounted.get(key) ?? 0
-            if (total > counted) this.inc({ mechanism, outcome }, total - counted)
-            dialsCounted.set(key, Math.max(counted, total))
+            this.inc(
+              { mechanism, outcome },
+              dials[mechanism][outcome === 'success' ? 'connected' : 'failed'],
+            )
           }
         }
       },
     }),
   }
-  // every combination exists from the start, so no series is ever absent
-  for (const mechanism of DISCOVERY_MECHANISMS) {
-    for (const outcome of DIAL_OUTCOMES) metrics.discoveryDials.inc({ mechanism, outcome }, 0)
-  }
-
   // the discovery service moves the counts; the metrics above read them when scraped
   return { ...metrics, discoveryCallbacks: discovery.callbacks, discovery }
 }
