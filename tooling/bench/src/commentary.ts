@@ -68,12 +68,15 @@ const b1: Commentary = (r) => {
       '0.8% of the samples; the node’s own counting (bandwidth meter, per-connection counter, per-protocol ' +
       'taps) 0.2%; prom-client counters of noise and yamux below 0.2%. The rest is the data path itself: ' +
       'ChaCha20-Poly1305 and its key handling 35%, GC 11%, socket writes 8%, buffer copies 6%, idle 9%. So ' +
-      'counting each byte once instead of up to three times would give back under 1% of the CPU, and the ' +
-      'difference between the rows with libp2p’s metrics on and off (several points in some runs, none in ' +
-      'others) is mostly the spread between rounds, not counting: the bound of this figure on this machine is ' +
-      'the round-to-round spread (5-30%), not the monitoring. libp2p_data_transfer_bytes_total, which the ' +
-      'per-chunk work of libp2p’s metrics feeds, stays: the docs and tests use it, and its counter is fed ' +
-      'inside @libp2p/prometheus-metrics, which offers no way to feed it from the node’s own counts.',
+      'counting each byte once instead of up to three times would give back under 1% of the CPU. The rows ' +
+      'with libp2p’s metrics on and off differ by more than that per CPU-second (8-11 points in each of the ' +
+      'three runs of 2026-12-02), so most of what libp2p’s metrics cost here is not the counting of bytes and ' +
+      'is not in that profile, which had no scrape: the scrape of both nodes every second renders 60-70 more ' +
+      'series and libp2p’s calculated metrics with them on, and their allocations add GC. A profile of the ' +
+      'monitored round itself, with and without libp2p’s metrics, is the next step. ' +
+      'libp2p_data_transfer_bytes_total, which the per-chunk work of libp2p’s metrics feeds, stays: the docs ' +
+      'and tests use it, and its counter is fed inside @libp2p/prometheus-metrics, which offers no way to feed ' +
+      'it from the node’s own counts.',
   )
   if (f?.met === false) {
     out.push(
@@ -108,7 +111,7 @@ const b2: Commentary = (r) => {
   if (p50?.ours != null && p50.baseline != null) {
     out.push(
       `/metrics is no longer the 14 metrics of the first reports: it holds about ${formatNumber(series?.ours ?? 300)} ` +
-        'series (the node’s p2p_* families, libp2p’s own libp2p_* metrics and the runtime process_*/nodejs_* ' +
+        'series (the node’s `p2p_*` families, libp2p’s own `libp2p_*` metrics and the runtime `process_*` and `nodejs_*` ' +
         `metrics), about 35 kB of text. The frozen copy renders the same series in ${formatNumber(p50.baseline)} µs ` +
         `(p50, no peer): that is prom-client formatting 35 kB. Ours takes ${formatNumber(p50.ours)} µs, the rest ` +
         'being the collect() functions that read the live node, libp2p’s calculated metrics (walks over its ' +
@@ -119,7 +122,7 @@ const b2: Commentary = (r) => {
   if (runtime0?.ratio != null && runtime200?.ratio != null) {
     out.push(
       `The runtime metrics (issue #14, on by default, \`processMetrics: false\` turns them off) add ` +
-        `${series?.ours != null && series.baseline != null ? formatNumber(series.ours - series.baseline) : 'about 30'} ` +
+        `${series?.ours != null && series.baseline != null ? Math.round(series.ours - series.baseline) : 'about 30'} ` +
         'series (the GC histogram is most of them) and, in the rows above, ' +
         `${formatNumber((runtime0.ours ?? 0) - (runtime0.baseline ?? 0))} µs per render with no peer and ` +
         `${formatNumber((runtime200.ours ?? 0) - (runtime200.baseline ?? 0))} µs at 200 peers (the same live ` +
@@ -133,7 +136,7 @@ const b2: Commentary = (r) => {
   }
   if (p99?.ours != null) {
     out.push(
-      `Absolute cost stays small: p99 at 200 peers is ${formatNumber(p99.ours)} µs ` +
+      `In absolute terms p99 at 200 peers is ${formatNumber(p99.ours)} µs ` +
         `(target < 5,000 µs${p99.ours < 5_000 ? ', met' : ', missed'}).`,
     )
   }
@@ -193,8 +196,7 @@ const b4: Commentary = (r) => {
       `Loading the modules is most of the start-up: \`wes-node --version\` alone takes ${formatNumber(load.ours)} ms ` +
         `of the ${formatNumber(fresh.ours)} ms to a healthy node, because \`src/cli.ts\` imports every command ` +
         'statically and the start command pulls in libp2p with all its services, Koa and prom-client: about 790 ' +
-        'ES modules, read, parsed and linked on every start. Generating a new identity (fresh data dir) costs ' +
-        'little. Two changes would move it: import each command’s handler lazily inside its commander action ' +
+        'ES modules, read, parsed and linked on every start. Two changes would move it: import each command’s handler lazily inside its commander action ' +
         '(`--version`, `--help` and `diag` would stop loading libp2p), and call `module.enableCompileCache()` in ' +
         '`bin/wes-node.js` (Node >= 22.1 caches compiled code on disk: `--version` went from about 580 to 470 ms ' +
         'here with NODE_COMPILE_CACHE set). Bundling the CLI into one file would remove most of the module ' +
@@ -257,7 +259,8 @@ const PING_ROUND =
   'arrived meanwhile waited for it. The node now runs its own monitor (`@wes/p2p-core` ' +
   '`node/connection-monitor.ts`, libp2p’s with `connectionMonitor.enabled: false`): the same ping of each ' +
   'connection every 10 s, the same round-trip metric and abort on failure, but each connection has one of 100 ' +
-  'slots in the period and a tick every 100 ms pings its slot (10 pings per tick at 1,000 connections). The bare ' +
+  'slots in the period and a tick every 100 ms pings its slot, one ping after another over the tick (10 ' +
+  'pings per tick at 1,000 connections). A run from before 2026-12-02 shows libp2p’s round; in B8 the bare ' +
   'baseline keeps libp2p’s monitor, which is why its max is now the larger.'
 
 const b7: Commentary = (r) => {
@@ -271,7 +274,7 @@ const b7: Commentary = (r) => {
       '10 ms set against the profile; tooling/bench/README.md has the runs): a GC pause (10-70 ms) and whatever ' +
       'time the process is not scheduled. A /metrics render runs in one piece: 1-6 ms at 200 peers (B2’s p50 ' +
       'and p99), 5-20 ms under the profiler, which is all a scrape adds to the max. The bound is therefore one ' +
-      'GC pause plus one render plus one tick of pings (10 at 1,000 connections, 2 at 200), plus what the ' +
+      'GC pause plus one render plus one ping (since 2026-12-02; before, the whole ping round), plus what the ' +
       'machine does not give the process.',
   ]
   if (f?.met === false) {
