@@ -20,10 +20,18 @@ process.on('SIGINT', note)
 process.on('SIGTERM', note)
 
 const stdin = process.stdin
+/** A turn of the event loop and more: a signal already pending is handled by then. */
+const PENDING_SIGNAL_MS = 100
+
 const stop = (): void => {
-  if (signalled) return
-  if (binListens('SIGTERM')) process.kill(process.pid, 'SIGTERM')
-  else process.exit(0)
+  // Ctrl-C reaches this node and the devnet at once, and the devnet then closes the pipe: the
+  // pipe's end and the signal can come in the same poll of the event loop, the end first. Acting
+  // at once would send a SIGTERM after the SIGINT, which the bin takes as "again, exit now".
+  setTimeout(() => {
+    if (signalled) return
+    if (binListens('SIGTERM')) process.kill(process.pid, 'SIGTERM')
+    else process.exit(0)
+  }, PENDING_SIGNAL_MS)
 }
 stdin.once('end', stop)
 stdin.once('error', stop)
