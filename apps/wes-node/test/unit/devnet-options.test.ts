@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 import { runCli } from '../../src/cli.js'
 import {
   DEFAULT_DEVNET_OPTIONS,
+  DEVNET_LAB_TOPOLOGIES,
   portRange,
   resolveDevnetOptions,
 } from '../../src/cmds/devnet/options.js'
@@ -54,6 +55,19 @@ describe('resolveDevnetOptions', () => {
     })
   })
 
+  it('takes the lab topologies a devnet runs on', () => {
+    expect(resolveDevnetOptions({ lab: 'public-network' }, '/srv')).toEqual({
+      ...DEFAULT_DEVNET_OPTIONS,
+      dir: '/srv/wes-devnet',
+      lab: 'public-network',
+    })
+    expect(resolveDevnetOptions({ lab: 'lan', nodes: '5' }, '/srv')).toMatchObject({
+      lab: 'lan',
+      nodes: 5,
+    })
+    expect(Object.keys(DEVNET_LAB_TOPOLOGIES)).toEqual(['public-network', 'lan'])
+  })
+
   it.each([
     [{ nodes: '0' }, /--nodes must be an integer from 1 to 100, got "0"/],
     [{ nodes: '101' }, /--nodes must be an integer from 1 to 100/],
@@ -72,6 +86,15 @@ describe('resolveDevnetOptions', () => {
       /inside the range of --base-port \(29000 to 29099\)/,
     ],
     [{ dir: ' ' }, /--dir must not be empty/],
+    [
+      { lab: 'mars' },
+      /^--lab must name a topology a devnet runs on \(one of: public-network, lan\), got "mars"$/,
+    ],
+    // lab topologies whose hosts do not all reach node 1 directly
+    [{ lab: 'home-nat' }, /--lab must name a topology .*got "home-nat"/],
+    [{ lab: 'lan-no-multicast' }, /--lab must name a topology .*got "lan-no-multicast"/],
+    [{ lab: '' }, /--lab must name a topology .*got ""/],
+    [{ lab: 'toString' }, /--lab must name a topology .*got "toString"/],
   ])('refuses %j with a usage error naming the flag', (flags, message) => {
     let caught: unknown
     try {
@@ -108,6 +131,15 @@ describe('wes-node devnet flags', () => {
         /^wes-node: --wait must be an integer from 1 to 86400/,
       ],
       [['devnet', 'remove'], /^wes-node: missing required argument 'node'\n$/],
+      [
+        ['devnet', '--lab', 'mars'],
+        /^wes-node: --lab must name a topology a devnet runs on \(one of: public-network, lan\), got "mars"\n$/,
+      ],
+      [['devnet', '--lab'], /^wes-node: option '--lab <topology>' argument missing\n$/],
+      [
+        ['devnet', 'status', '--lab', 'lan'],
+        /^wes-node: --lab is a flag of wes-node devnet, not of devnet status\n$/,
+      ],
     ] as const) {
       const { code, stdout, stderr } = await run([...argv])
       expect({ argv, code, stderr }).toEqual({

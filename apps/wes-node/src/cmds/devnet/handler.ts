@@ -15,6 +15,7 @@ import type { PrometheusProcess } from './prometheus-process.js'
 import { readState, writeState } from './state.js'
 import type { DevnetNode, DevnetState } from './state.js'
 import { formatNodesTable } from './table.js'
+import type { Fleet } from './fleet.js'
 import { writeTargets } from './targets.js'
 
 export interface DevnetIo {
@@ -60,7 +61,8 @@ async function claimDirectory(dir: string, io: DevnetIo): Promise<void> {
 
 /** Every port the devnet's first nodes and Prometheus need, named for the error. */
 function wantedPorts(options: DevnetOptions, prometheusPort: number | undefined): WantedPort[] {
-  const p2p = portRange(options.basePort, options.nodes)
+  // on a lab the p2p ports are the hosts', not the machine's
+  const p2p = options.lab === undefined ? portRange(options.basePort, options.nodes) : []
   const diagnostics = portRange(options.diagBasePort, options.nodes)
   return [
     ...p2p.map((port, i) => ({ port, use: `p2p of node-${i + 1}` })),
@@ -74,6 +76,11 @@ function startedText(state: DevnetState): string {
   const { dir } = state
   return [
     `devnet: ${state.nodes.length} node(s) in ${dir}`,
+    ...(state.lab !== undefined
+      ? [
+          `lab:        ${state.lab.topology} (namespaces ${state.lab.netns_prefix}<host>; diagnostics forwarded to 127.0.0.1)`,
+        ]
+      : []),
     formatNodesTable(state.nodes),
     '',
     `state:      ${devnetPath(dir, 'state')}`,
@@ -100,6 +107,10 @@ export async function devnetHandler(options: DevnetOptions, io: DevnetIo): Promi
     throw new UsageError(
       `--dir ${dir} is too long: its control socket's path must stay within ${MAX_SOCKET_PATH} bytes`,
     )
+  }
+  if (options.lab !== undefined) {
+    const { requireLab } = await import('./lab.js')
+    requireLab()
   }
   const prometheusBinary = options.prometheus ? await requirePrometheus() : undefined
   await claimDirectory(dir, io)
@@ -134,16 +145,31 @@ export async function devnetHandler(options: DevnetOptions, io: DevnetIo): Promi
   await writeState(state)
 
   const { signal } = io
-  const fleet = createFleet(
-    { dir, basePort: options.basePort, diagBasePort: options.diagBasePort },
-    {
-      onChange: persist,
-      onExit: (node, code) =>
-        io.stderr.write(
-          `wes-node devnet: ${node.name} exited (${code}) while running; its log: ${node.log_file}\n`,
-        ),
-    },
-  )
+  const fleetInit = { dir, basePort: options.basePort, diagBasePort: options.diagBasePort }
+  const components = {
+    onChange: persist,
+    onExit: (node: DevnetNode, code: number | string) =>
+      io.stderr.write(
+        `wes-node devnet: ${node.name} exited (${code}) while running; its log: ${node.log_file}\n`,
+      ),
+  }
+  let fleet: Fleet
+  if (options.lab === undefined) {
+    fleet = createFleet(fleetInit, components)
+  } else {
+    const { createLabFleet } = await import('./lab.js')
+    const labFleet = await createLabFleet(
+      {
+        ...fleetInit,
+        topology: options.lab,
+        nodes: options.nodes,
+        notice: (line) => io.stderr.write(`${line}\n`),
+      },
+      components,
+    )
+    state.lab = labFleet.lab
+    fleet = labFleet
+  }
   const onAbort = (): void => {
     void fleet.stop()
   }

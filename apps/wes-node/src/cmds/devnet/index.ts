@@ -3,6 +3,7 @@ import type { CliContext } from '../../context.js'
 import { UsageError } from '../../errors.js'
 import {
   DEFAULT_DEVNET_OPTIONS,
+  DEVNET_LAB_TOPOLOGIES,
   DEVNET_LIMITS,
   integerFlag,
   resolveDevnetOptions,
@@ -57,6 +58,10 @@ export function createDevnetCommand(context: CliContext): Command {
     .option(
       '--prometheus-port <port>',
       `with --prometheus: its port on 127.0.0.1, 0 for a free one (default: ${prometheusPort})`,
+    )
+    .option(
+      '--lab <topology>',
+      `run the nodes as hosts of a network-lab topology instead of on loopback (root; one of: ${Object.keys(DEVNET_LAB_TOPOLOGIES).join(', ')}); its size is fixed`,
     )
     .action(async (flags: DevnetFlags) => {
       const options = resolveDevnetOptions(flags, process.cwd())

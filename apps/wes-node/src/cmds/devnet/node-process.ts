@@ -27,6 +27,15 @@ export interface NodeProcessInit {
   diagnosticsPort: number
   /** Multiaddr of the bootstrap peer; none for the first node. */
   bootstrap?: string
+  /**
+   * A network namespace to run it in (`ip netns exec`: the child is the node itself). It then
+   * listens on every address of the namespace (libp2p announces a public-looking address only
+   * once AutoNAT confirmed it, so one given alone would leave the node listed as listening on
+   * nothing) and {@link host} is the address it is dialled at.
+   */
+  netns?: string
+  /** The IPv4 address it is dialled at (in `multiaddr`). @default '127.0.0.1' */
+  host?: string
 }
 
 /** A running devnet node: its `wes-node start` child process. */
@@ -48,7 +57,7 @@ export function nodeArgs(init: NodeProcessInit): string[] {
     '--data-dir',
     nodeDataDir(init.dir, init.index),
     '--listen',
-    `/ip4/127.0.0.1/tcp/${init.p2pPort}`,
+    `/ip4/${init.netns === undefined ? '127.0.0.1' : '0.0.0.0'}/tcp/${init.p2pPort}`,
     '--diagnostics-addr',
     `127.0.0.1:${init.diagnosticsPort}`,
     // loopback: no multicast; node 1 is everyone's bootstrap peer
@@ -89,9 +98,13 @@ export async function startNodeProcess(
   const logFile = nodeLogFile(init.dir, init.index)
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
   const log = await open(logFile, 'a')
+  const host = init.host ?? '127.0.0.1'
+  const command = [process.execPath, '--import', PARENT_WATCH, BIN, ...nodeArgs(init)]
+  // `ip netns exec` execs the command in place: the pid, stdin pipe and signals stay the node's
+  if (init.netns !== undefined) command.unshift('ip', 'netns', 'exec', init.netns)
   let child: ChildProcess
   try {
-    child = spawn(process.execPath, ['--import', PARENT_WATCH, BIN, ...nodeArgs(init)], {
+    child = spawn(command[0] as string, command.slice(1), {
       env: nodeEnv(),
       stdio: ['pipe', 'pipe', log.fd],
     })
@@ -114,6 +127,7 @@ export async function startNodeProcess(
         out += chunk
         const peerId = /^peer id: (\S+)$/m.exec(out)?.[1]
         const diagnostics = /^diagnostics: http:\/\/127\.0\.0\.1:(\d+)/m.exec(out)?.[1]
+        // a node in a namespace lists its loopback address too, with the same port
         const listen = /^listening on: \/ip4\/127\.0\.0\.1\/tcp\/(\d+)/m.exec(out)?.[1]
         if (peerId !== undefined && diagnostics !== undefined && listen !== undefined) {
           resolve({ peerId, p2pPort: Number(listen), diagnosticsPort: Number(diagnostics) })
@@ -164,7 +178,7 @@ export async function startNodeProcess(
     pid: child.pid ?? null,
     listen_port: outcome.p2pPort,
     diagnostics_port: outcome.diagnosticsPort,
-    multiaddr: `/ip4/127.0.0.1/tcp/${outcome.p2pPort}/p2p/${outcome.peerId}`,
+    multiaddr: `/ip4/${host}/tcp/${outcome.p2pPort}/p2p/${outcome.peerId}`,
     diagnostics_url: `http://127.0.0.1:${outcome.diagnosticsPort}`,
     data_dir: dataDir,
     log_file: logFile,

@@ -7,6 +7,17 @@ export const DEVNET_LIMITS = {
   maxNodes: 100,
 } as const
 
+/**
+ * The network-lab topologies `--lab` runs a devnet on (`@wes/netlab`): those whose hosts all
+ * reach each other directly, so node 1 can be everyone's bootstrap peer at any size.
+ */
+export const DEVNET_LAB_TOPOLOGIES = {
+  'public-network': 'hosts node1..N with public-looking addresses 6.0.0.1..N on one segment',
+  lan: 'hosts peer1..N on one LAN with multicast, 10.1.0.1..N',
+} as const
+
+export type DevnetLabTopology = keyof typeof DEVNET_LAB_TOPOLOGIES
+
 /** The defaults of {@link DevnetOptions}. */
 export const DEFAULT_DEVNET_OPTIONS = {
   nodes: 3,
@@ -34,6 +45,12 @@ export interface DevnetOptions {
   prometheus: boolean
   /** Prometheus's port on 127.0.0.1; 0: a free one. @default 9090 */
   prometheusPort: number
+  /**
+   * Run the nodes as hosts of this network-lab topology (root) instead of on loopback: each node
+   * listens on its host's lab address (port `basePort + i - 1` there) and its diagnostics are
+   * forwarded to `127.0.0.1:diagBasePort + i - 1` on the machine. Undefined: loopback.
+   */
+  lab?: DevnetLabTopology
 }
 
 /** The flags as commander hands them over (strings: every check is here, in one place). */
@@ -44,6 +61,7 @@ export interface DevnetFlags {
   diagBasePort?: string
   prometheus?: boolean
   prometheusPort?: string
+  lab?: string
 }
 
 /** An integer from `min` to `max` written in plain digits, or a `UsageError` naming the flag. */
@@ -72,6 +90,19 @@ function portFlag(raw: string | undefined, flag: string, fallback: number, count
 /** The ports `[first, first + count)`, or none when `first` is 0 (the system picks). */
 export function portRange(first: number, count: number): number[] {
   return first === 0 ? [] : Array.from({ length: count }, (_, i) => first + i)
+}
+
+/** `--lab <topology>`: one of {@link DEVNET_LAB_TOPOLOGIES}, or a `UsageError` listing them. */
+function labFlag(raw: string | undefined): DevnetLabTopology | undefined {
+  if (raw === undefined) return undefined
+  const names = Object.keys(DEVNET_LAB_TOPOLOGIES)
+  const name = raw.trim()
+  if (!Object.hasOwn(DEVNET_LAB_TOPOLOGIES, name)) {
+    throw new UsageError(
+      `--lab must name a topology a devnet runs on (one of: ${names.join(', ')}), got "${raw}"`,
+    )
+  }
+  return name as DevnetLabTopology
 }
 
 /**
@@ -116,7 +147,16 @@ export function resolveDevnetOptions(flags: DevnetFlags, cwd: string): DevnetOpt
       )
     }
   }
+  const lab = labFlag(flags.lab)
   const rawDir = flags.dir ?? DEFAULT_DEVNET_OPTIONS.dir
   if (rawDir.trim() === '') throw new UsageError('--dir must not be empty')
-  return { nodes, dir: resolve(cwd, rawDir), basePort, diagBasePort, prometheus, prometheusPort }
+  return {
+    nodes,
+    dir: resolve(cwd, rawDir),
+    basePort,
+    diagBasePort,
+    prometheus,
+    prometheusPort,
+    ...(lab !== undefined ? { lab } : {}),
+  }
 }

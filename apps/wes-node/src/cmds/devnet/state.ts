@@ -1,5 +1,6 @@
 import { CliError, EXIT_FAILURE } from '../../errors.js'
 import { devnetPath, readIfExists, writeFileAtomic } from './files.js'
+import type { DevnetLab } from './lab.js'
 
 /** One node of a devnet, as `devnet.json` lists it (snake_case keys: a public format). */
 export interface DevnetNode {
@@ -11,10 +12,18 @@ export interface DevnetNode {
   pid: number | null
   listen_port: number
   diagnostics_port: number
-  /** `/ip4/127.0.0.1/tcp/<listen_port>/p2p/<peer_id>`: dial or bootstrap from it. */
+  /**
+   * `/ip4/127.0.0.1/tcp/<listen_port>/p2p/<peer_id>`: dial or bootstrap from it (on a lab
+   * devnet: the node's lab address, reachable from the lab's hosts only).
+   */
   multiaddr: string
-  /** `http://127.0.0.1:<diagnostics_port>`: what `diag --addr` and Prometheus read. */
+  /**
+   * `http://127.0.0.1:<diagnostics_port>`: what `diag --addr` and Prometheus read (on a lab
+   * devnet: forwarded into the node's host).
+   */
   diagnostics_url: string
+  /** On a lab devnet: the node's network namespace (`ip netns exec <netns> ...`). */
+  netns?: string
   data_dir: string
   log_file: string
 }
@@ -30,6 +39,8 @@ export interface DevnetState {
   started_at: string
   /** The Prometheus the devnet started (`--prometheus`), or null. */
   prometheus: { url: string; pid: number | null } | null
+  /** The network lab the nodes run on (`--lab`); absent on loopback. */
+  lab?: DevnetLab
   nodes: DevnetNode[]
 }
 

@@ -25,7 +25,8 @@ export function formatNodesTable(nodes: readonly DevnetNode[]): string {
     nodes.map((node) => [
       node.name,
       node.peer_id,
-      `/ip4/127.0.0.1/tcp/${node.listen_port}`,
+      // the p2p address without the peer ID: 127.0.0.1 on loopback, the lab address on a lab
+      node.multiaddr.replace(/\/p2p\/[^/]+$/, ''),
       node.diagnostics_url,
     ]),
   )
