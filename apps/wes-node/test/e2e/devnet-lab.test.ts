@@ -6,7 +6,8 @@
  * next start. Without root (or `ip`, `nft`) the lab tests skip with one line.
  */
 import { execFile } from 'node:child_process'
-import { access, readFile, rm } from 'node:fs/promises'
+import { access, readFile, readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { labUnavailableReason } from '@wes/netlab'
@@ -238,6 +239,12 @@ describe('wes-node devnet --lab', () => {
       expect(tableRows(first.stdout()).map((row) => row.p2p)).toEqual(['/ip4/10.1.0.1/tcp/29000'])
       first.child.kill('SIGKILL')
       await first.exited(30_000)
+      // the lab's folder of the killed run (`<tmp>/wesnl-<run>-*`): the lab's stale-namespace
+      // removal leaves it, so the test removes it
+      const run = prefix.split('-')[2] as string
+      for (const entry of await readdir(tmpdir())) {
+        if (entry.startsWith(`wesnl-${run}-`)) dirs.push(join(tmpdir(), entry))
+      }
       // the node's stdin pipe broke: it stops on its own; the namespaces stay until the next start
       await until(
         () => processesWith(dir),
