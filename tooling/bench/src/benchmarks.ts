@@ -1,9 +1,12 @@
 import type { Benchmark } from './lib/types.js'
 
-/** Every benchmark, in report order, loaded on demand (each runs in its own process). */
+/**
+ * Every benchmark, in report order, loaded on demand (each runs in its own process). One marked
+ * `optIn` runs only when `--only` names it: `pnpm bench` alone leaves it out.
+ */
 export const BENCHMARKS: Record<
   string,
-  { title: string; timeoutMs: number; load: () => Promise<Benchmark> }
+  { title: string; timeoutMs: number; optIn?: boolean; load: () => Promise<Benchmark> }
 > = {
   B1: {
     title: 'Data path throughput',
@@ -48,5 +51,12 @@ export const BENCHMARKS: Record<
     // 1,000 peers connect in 30-110 s on a quiet machine, 4-8 minutes under a load average of 10-20
     timeoutMs: 900_000,
     load: async () => (await import('./b8-scale.js')).b8Scale,
+  },
+  B9: {
+    title: 'Devnet at scale',
+    // devnets of 10, 25 and 50 nodes one after another: 50 nodes take minutes to start on 2 cores
+    timeoutMs: 1_500_000,
+    optIn: true,
+    load: async () => (await import('./b9-devnet.js')).b9Devnet,
   },
 }

@@ -2,8 +2,9 @@
  * `pnpm bench`: runs every benchmark (each in its own process, one after another) side by side
  * with its baseline, and writes docs/benchmarks.md and docs/benchmarks.json.
  *
- *   pnpm bench                      all benchmarks, full size: writes docs/
+ *   pnpm bench                      all benchmarks but the opt-in ones (B9), full size: writes docs/
  *   pnpm bench -- --only B2,B4      some benchmarks   } write tooling/bench/dist/results/
+ *   pnpm bench -- --only B9         an opt-in one     }
  *   pnpm bench -- --quick           fewer rounds      } unless --out <dir> says otherwise
  *   node dist/run.js --render docs/benchmarks.json   re-writes the page from saved results
  */
@@ -110,7 +111,7 @@ if (args.render !== undefined) {
   process.stdout.write(`wrote ${target} from ${args.render}\n`)
   process.exit(0)
 }
-const ids = args.only ?? Object.keys(BENCHMARKS)
+const ids = args.only ?? Object.keys(BENCHMARKS).filter((id) => BENCHMARKS[id]?.optIn !== true)
 const publish = args.only === undefined && !args.quick
 const outDir = args.out ?? (publish ? join(REPO_ROOT, 'docs') : distFile('results'))
 const machine = machineInfo()
