@@ -187,6 +187,27 @@ function alive(pid: number): boolean {
   }
 }
 
+/**
+ * The pid of Prometheus itself: devnet.json has that of the `sh` that runs it (it forwards the
+ * devnet's end to Prometheus), whose one child Prometheus is. The wrapper's own pid when it has none.
+ */
+async function prometheusPid(wrapperPid: number): Promise<number> {
+  try {
+    const children = (await readFile(`/proc/${wrapperPid}/task/${wrapperPid}/children`, 'utf8'))
+      .trim()
+      .split(/\s+/)
+      .filter((pid) => pid !== '')
+      .map(Number)
+    for (const pid of children) {
+      const comm = (await readFile(`/proc/${pid}/comm`, 'utf8')).trim()
+      if (comm === 'prometheus') return pid
+    }
+  } catch {
+    // gone or not Linux: the wrapper is all there is to measure
+  }
+  return wrapperPid
+}
+
 /** JSON of a GET, or undefined when the node does not answer 200 (yet). */
 async function getJson(url: string, agent: Agent): Promise<Record<string, unknown> | undefined> {
   try {
@@ -279,7 +300,7 @@ async function measureSize(
     const all = [
       ...pids.nodes.map((node) => node.pid),
       pids.controlPid,
-      ...(pids.prometheus !== null ? [pids.prometheus.pid] : []),
+      ...(pids.prometheus !== null ? [await prometheusPid(pids.prometheus.pid)] : []),
     ]
     const cpuBefore = await Promise.all(all.map(async (pid) => cpuMs(pid)))
     const windowStart = performance.now()
