@@ -96,6 +96,8 @@ const size = (nodes: number, rss: number, cpu: number, readyMs: number): SizeRes
   nodes,
   tableMs: readyMs - 100,
   readyMs,
+  nodesReady: nodes,
+  notReady: [],
   nodeRssMiB: Array.from({ length: nodes }, () => rss),
   devnetRssMiB: 60,
   prometheusRssMiB: 100,
@@ -130,6 +132,17 @@ describe('growthTable', () => {
     expect(big?.growth.totalRssMiB).toBeCloseTo(7_560 / 1_460, 10)
     expect(big?.growth.totalCpuPercent).toBeCloseTo(201 / 31, 10)
     expect(big?.scrapeMaxMs).toBe(59)
+  })
+
+  test('a size where some node never got a peer has no ready time and no ready growth', () => {
+    const rows = growthTable([
+      size(10, 140, 3, 20_000),
+      { ...size(50, 150, 4, 0), readyMs: null, nodesReady: 45, notReady: ['node-12 0/0'] },
+    ])
+    expect(rows[1]?.readyMs).toBeNaN()
+    expect(rows[1]?.growth.readyMs).toBeNaN()
+    expect(rows[1]?.growth.nodes).toBe(5)
+    expect(growthMarkdown(rows)).toContain('| 50 | n/a |')
   })
 
   test('no sizes is no rows; a size without scrapes has NaN scrape figures, shown as n/a', () => {
