@@ -9,11 +9,12 @@ import type { Commentary } from './lib/report.js'
 import type { BenchResult, Figure } from './lib/types.js'
 
 export const METHOD = `
-\`pnpm bench\` builds the workspace and runs eight benchmarks, each in a process of its own, one
-after another. Every figure is measured side by side with its baseline in the same run: the
-subject and the baseline run in alternating order (A B, then B A) for several rounds, and the
-table reports the median of each, so load from other processes on the machine falls on both. A
-target is judged on the ratio (or value) of this one run; no test asserts timings.
+\`pnpm bench\` builds the workspace and runs eight benchmarks (B1-B8; B9, the devnet at scale, only
+with \`--only B9\`), each in a process of its own, one after another. Every figure is measured side
+by side with its baseline in the same run: the subject and the baseline run in alternating order
+(A B, then B A) for several rounds, and the table reports the median of each, so load from other
+processes on the machine falls on both. A target is judged on the ratio (or value) of this one
+run; no test asserts timings.
 
 - **Subject**: the runtime that \`wes-node start\` runs (the \`@wes/p2p-core\` node with its wire
   bandwidth meter, one prom-client registry with the p2p metrics, the diagnostics server), on
@@ -28,7 +29,8 @@ target is judged on the ratio (or value) of this one run; no test asserts timing
   pings but run no connection monitor of their own.
 - Everything is on loopback, every loop is bounded in count and time, and every benchmark has a
   time limit. \`pnpm bench -- --quick\` (fewer rounds, smaller sizes) and \`--only B2,B4\` write to
-  \`tooling/bench/dist/results/\`; only a full run of all benchmarks writes this page.
+  \`tooling/bench/dist/results/\`; only a full run of all benchmarks writes this page (and B9's
+  section was added to a full run's results, then the page re-rendered with \`--render\`).
 - The machine has 2 cores shared with other work; the load average at start and end is in the
   header. Throughput and latency figures move by 10-30% between runs here; ratios move less.
 `
