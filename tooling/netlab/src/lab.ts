@@ -16,7 +16,7 @@
 
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ip, ipIn, nftCommandIn, nftIn } from './commands.js'
@@ -146,13 +146,32 @@ function alive(pid: number): boolean {
 export function removeStaleLabs(): string[] {
   const removed: string[] = []
   for (const netns of labNamespaces()) {
-    const pid = Number(netns.slice(NETNS_PREFIX.length).split('-')[0])
-    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) continue
-    if (pid === process.pid && [...live].some((lab) => netns.includes(`-${lab.id}-`))) continue
+    if (!stale(netns)) continue
     deleteNetns(netns)
     removed.push(netns)
   }
+  // the working folders of dead runs (`wesnl-<pid>-<run>-XXXXXX` in the temp folder) go with them
+  for (const entry of readdirSync(tmpdir())) {
+    if (LAB_FOLDER.test(entry) && stale(entry)) {
+      rmSync(join(tmpdir(), entry), { recursive: true, force: true })
+    }
+  }
   return removed
+}
+
+/** A lab's working folder: `wesnl-<pid>-<run>-` and mkdtemp's six characters. */
+const LAB_FOLDER = new RegExp(`^${NETNS_PREFIX}\\d+-[0-9a-f]{6}-[A-Za-z0-9]{6}$`)
+
+/**
+ * Whether a lab name (`wesnl-<pid>-<run>-...`, a namespace or a working folder) belongs to a run
+ * that is gone: its process is dead, or it is this process's and no live lab has its run.
+ */
+function stale(name: string): boolean {
+  const [pidText, run] = name.slice(NETNS_PREFIX.length).split('-')
+  const pid = Number(pidText)
+  if (!Number.isInteger(pid) || pid <= 0) return false
+  if (pid !== process.pid) return !alive(pid)
+  return ![...live].some((lab) => lab.id === run)
 }
 
 /** Removes every lab namespace of every run, live or not (`pnpm netlab down`). */
@@ -177,7 +196,7 @@ class DefaultLab implements Lab {
     this.id = randomBytes(3).toString('hex')
     this.topology = topology
     this.env = init.env ?? {}
-    this.dir = mkdtempSync(join(tmpdir(), `wesnl-${this.id}-`))
+    this.dir = mkdtempSync(join(tmpdir(), `${NETNS_PREFIX}${process.pid}-${this.id}-`))
   }
 
   netns(host: string): string {

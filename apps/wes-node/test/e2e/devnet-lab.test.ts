@@ -239,12 +239,13 @@ describe('wes-node devnet --lab', () => {
       expect(tableRows(first.stdout()).map((row) => row.p2p)).toEqual(['/ip4/10.1.0.1/tcp/29000'])
       first.child.kill('SIGKILL')
       await first.exited(30_000)
-      // the lab's folder of the killed run (`<tmp>/wesnl-<run>-*`): the lab's stale-namespace
-      // removal leaves it, so the test removes it
-      const run = prefix.split('-')[2] as string
-      for (const entry of await readdir(tmpdir())) {
-        if (entry.startsWith(`wesnl-${run}-`)) dirs.push(join(tmpdir(), entry))
-      }
+      // the lab's working folder of the killed run (`<tmp>/<prefix>XXXXXX`) stays behind too; the
+      // next start removes it with the namespaces (and afterEach, should that fail)
+      const labFolders = async (): Promise<string[]> =>
+        (await readdir(tmpdir())).filter((entry) => entry.startsWith(prefix))
+      const leftFolders = await labFolders()
+      expect(leftFolders).toHaveLength(1)
+      dirs.push(...leftFolders.map((entry) => join(tmpdir(), entry)))
       // the node's stdin pipe broke: it stops on its own; the namespaces stay until the next start
       await until(
         () => processesWith(dir),
@@ -259,6 +260,7 @@ describe('wes-node devnet --lab', () => {
       expect(second.stderr()).toMatch(/removed \d+ namespace\(s\) a killed lab devnet left: /)
       expect(second.stderr()).toContain(`${prefix}peer1`)
       expect(await namespaces(prefix)).toEqual([])
+      expect(await labFolders()).toEqual([])
       const secondPrefix = labPrefix(second.stdout(), 'lan')
       expect(await second.stop('SIGTERM', 120_000)).toBe(0)
       expect(await namespaces(secondPrefix)).toEqual([])
