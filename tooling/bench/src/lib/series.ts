@@ -32,6 +32,8 @@ export const ACTIVITY_FAMILIES: readonly string[] = [
   'libp2p_connection_manager_dials_outbound_errors_total',
   'libp2p_tcp_listener_events_total',
   'libp2p_tcp_listener_errors_total',
+  // one series per kind of DHT operation, from the first of that kind (a refresh may come late)
+  'libp2p_kad_dht_operations_total',
 ]
 
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g
