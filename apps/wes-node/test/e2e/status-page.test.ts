@@ -15,15 +15,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Stream } from '@libp2p/interface'
-import { resolveOptions } from '@wes/p2p-core'
 import type { P2POptionsInit } from '@wes/p2p-core'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { chromium } from 'playwright-core'
 import type { BrowserContext, Page } from 'playwright-core'
-import { createLogger } from '../../src/logger.js'
-import { createRuntime } from '../../src/runtime.js'
 import type { Runtime } from '../../src/runtime.js'
-import { until } from '../fixtures/runtime.js'
+import { LoopbackRuntimes, until } from '../fixtures/runtime.js'
 
 const CHROMIUM = '/usr/bin/chromium'
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/status-page/', import.meta.url))
@@ -44,29 +41,12 @@ interface PageProblems {
   foreignRequests: string[]
 }
 
-const runtimes: Runtime[] = []
+const nodes = new LoopbackRuntimes('wes-status-page-')
 const dirs: string[] = []
 let context: BrowserContext | undefined
 
-async function runtime(init: P2POptionsInit, token?: string): Promise<Runtime> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'wes-status-page-'))
-  dirs.push(dataDir)
-  const options = resolveOptions({
-    listen: ['/ip4/127.0.0.1/tcp/0'],
-    mdns: false,
-    autonat: false,
-    diagnosticsAddr: '127.0.0.1:0',
-    dht: { mode: 'server' },
-    dataDir,
-    ...init,
-  })
-  const rt = await createRuntime(options, {
-    logger: createLogger({ level: 'silent' }),
-    ...(token !== undefined ? { token } : {}),
-  })
-  runtimes.push(rt)
-  await rt.start()
-  return rt
+function runtime(init: P2POptionsInit, token?: string): Promise<Runtime> {
+  return nodes.create(init, token !== undefined ? { token } : {})
 }
 
 /** A new tab (its own session storage) that records every problem it meets. */
@@ -194,7 +174,7 @@ describeInBrowser('the status page in chromium, against three nodes', () => {
 
   afterAll(async () => {
     await context?.close()
-    await Promise.all(runtimes.splice(0).map((rt) => rt.stop()))
+    await nodes.cleanup()
     await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
   }, 60_000)
 

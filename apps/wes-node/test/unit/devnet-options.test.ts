@@ -1,5 +1,4 @@
 import { describe, expect, it } from '@jest/globals'
-import { runCli } from '../../src/cli.js'
 import {
   DEFAULT_DEVNET_OPTIONS,
   DEVNET_LAB_TOPOLOGIES,
@@ -7,17 +6,11 @@ import {
   resolveDevnetOptions,
 } from '../../src/cmds/devnet/options.js'
 import { parseControlRequest } from '../../src/cmds/devnet/control.js'
+import { runCliCaptured } from '../fixtures/cli.js'
+import type { CliRun } from '../fixtures/cli.js'
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = ''
-  let stderr = ''
-  const code = await runCli(argv, {
-    stdout: { write: (chunk: string) => (stdout += chunk) },
-    stderr: { write: (chunk: string) => (stderr += chunk) },
-    env: {},
-    signal: new AbortController().signal,
-  })
-  return { code, stdout, stderr }
+function run(argv: string[]): Promise<CliRun> {
+  return runCliCaptured(argv)
 }
 
 describe('resolveDevnetOptions', () => {

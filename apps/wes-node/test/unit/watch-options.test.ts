@@ -3,7 +3,6 @@
  * every view, and a usage error (exit 2) for each flag that does not belong.
  */
 import { describe, expect, it } from '@jest/globals'
-import { runCli } from '../../src/cli.js'
 import {
   DEFAULT_WATCH_OPTIONS,
   historyLength,
@@ -11,17 +10,11 @@ import {
   parseIntervalSeconds,
   resolveWatchOptions,
 } from '../../src/cmds/diag/watch/options.js'
+import { runCliCaptured } from '../fixtures/cli.js'
+import type { CliRun } from '../fixtures/cli.js'
 
-async function run(argv: string[]) {
-  let stdout = ''
-  let stderr = ''
-  const code = await runCli(argv, {
-    stdout: { write: (chunk: string) => (stdout += chunk) },
-    stderr: { write: (chunk: string) => (stderr += chunk) },
-    env: {},
-    signal: new AbortController().signal,
-  })
-  return { code, stdout, stderr }
+function run(argv: string[]): Promise<CliRun> {
+  return runCliCaptured(argv)
 }
 
 describe('diag watch options', () => {

@@ -17,9 +17,10 @@ import {
 import type { DiagnosticsSnapshot } from '@wes/diagnostics'
 import { createDiagnosticsClient } from '@wes/diagnostics/client'
 import { Registry } from 'prom-client'
-import { runCli } from '../../src/cli.js'
 import { readSample } from '../../src/cmds/diag/watch/read-sample.js'
 import { freePort } from '../fixtures/cli.js'
+import { runCliCaptured } from '../fixtures/cli.js'
+import type { CliRun } from '../fixtures/cli.js'
 
 const TOKEN = 'watch-test-token-0123456789abcdef'
 
@@ -89,16 +90,8 @@ async function serve(token?: string, older = false): Promise<string> {
   return `127.0.0.1:${(server.address() as AddressInfo).port}`
 }
 
-async function run(argv: string[], env: Record<string, string> = {}) {
-  let stdout = ''
-  let stderr = ''
-  const code = await runCli(argv, {
-    stdout: { write: (chunk: string) => (stdout += chunk) },
-    stderr: { write: (chunk: string) => (stderr += chunk) },
-    env,
-    signal: new AbortController().signal,
-  })
-  return { code, stdout, stderr }
+function run(argv: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return runCliCaptured(argv, env)
 }
 
 describe('diag watch reads a node', () => {
