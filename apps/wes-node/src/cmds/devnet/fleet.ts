@@ -110,24 +110,9 @@ export function createFleet(init: FleetInit, components: FleetComponents): Fleet
     const indexes = freeIndexes(count)
     await requireFreePorts(indexes.flatMap((index) => wantedPorts(init, index)))
     for (const index of indexes) starting.add(index)
-    const started: NodeProcess[] = []
+    let started: NodeProcess[]
     try {
-      // the first node of an empty devnet comes up alone: it is everyone's bootstrap peer
-      let bootstrap = runningNodes()[0]?.multiaddr
-      const queue = [...indexes]
-      if (bootstrap === undefined) {
-        const first = await startOne(queue.shift() as number, undefined)
-        started.push(first)
-        bootstrap = first.node.multiaddr
-      }
-      const results = await Promise.allSettled(queue.map((index) => startOne(index, bootstrap)))
-      for (const result of results) if (result.status === 'fulfilled') started.push(result.value)
-      const failed = results.find((result) => result.status === 'rejected')
-      if (failed !== undefined) throw failed.reason
-    } catch (err) {
-      // all or none: a devnet never keeps half of an add
-      await Promise.all(started.map((member) => member.stop()))
-      throw err
+      started = await startMembers(indexes, runningNodes()[0]?.multiaddr, startOne)
     } finally {
       for (const index of indexes) starting.delete(index)
     }
@@ -177,4 +162,35 @@ export function createFleet(init: FleetInit, components: FleetComponents): Fleet
   }
 
   return { nodes, add, remove, stop }
+}
+
+/**
+ * Starts the nodes of `indexes` with `start`, all or none: without a `bootstrap` address the first
+ * comes up alone and is the bootstrap peer of the others, which then start together. When any
+ * fails, those that started are stopped again and the first failure is thrown: a devnet never
+ * keeps half of a start or an add.
+ */
+export async function startMembers(
+  indexes: readonly number[],
+  bootstrap: string | undefined,
+  start: (index: number, bootstrap: string | undefined) => Promise<NodeProcess>,
+): Promise<NodeProcess[]> {
+  const started: NodeProcess[] = []
+  try {
+    const queue = [...indexes]
+    let from = bootstrap
+    if (from === undefined && queue.length > 0) {
+      const first = await start(queue.shift() as number, undefined)
+      started.push(first)
+      from = first.node.multiaddr
+    }
+    const results = await Promise.allSettled(queue.map((index) => start(index, from)))
+    for (const result of results) if (result.status === 'fulfilled') started.push(result.value)
+    const failed = results.find((result) => result.status === 'rejected')
+    if (failed !== undefined) throw failed.reason
+  } catch (err) {
+    await Promise.all(started.map((member) => member.stop()))
+    throw err
+  }
+  return started
 }

@@ -28,6 +28,7 @@ import {
 } from '@wes/netlab'
 import type { Lab, LabProcess, Topology } from '@wes/netlab'
 import { UsageError } from '../../errors.js'
+import { startMembers } from './fleet.js'
 import type { Fleet, FleetComponents, FleetInit } from './fleet.js'
 import { startNodeProcess } from './node-process.js'
 import type { NodeProcess } from './node-process.js'
@@ -213,21 +214,10 @@ export async function createLabFleet(
     if (stopping) throw new UsageError('the devnet is stopping')
     if (started || count !== init.nodes) throw fixedSize()
     started = true
-    const members: NodeProcess[] = []
-    try {
-      const first = await startLabMember(lab, init, 1, undefined)
-      members.push(first)
-      const indexes = Array.from({ length: init.nodes - 1 }, (_, i) => i + 2)
-      const results = await Promise.allSettled(
-        indexes.map((index) => startLabMember(lab, init, index, first.node.multiaddr)),
-      )
-      for (const result of results) if (result.status === 'fulfilled') members.push(result.value)
-      const failed = results.find((result) => result.status === 'rejected')
-      if (failed !== undefined) throw failed.reason
-    } catch (err) {
-      await Promise.all(members.map((member) => member.stop()))
-      throw err
-    }
+    const indexes = Array.from({ length: init.nodes }, (_, i) => i + 1)
+    const members = await startMembers(indexes, undefined, (index, bootstrap) =>
+      startLabMember(lab, init, index, bootstrap),
+    )
     if (stopping) {
       await Promise.all(members.map((member) => member.stop()))
       throw new UsageError('the devnet is stopping')
