@@ -9,6 +9,7 @@
 import { Counter, Gauge, Histogram } from 'prom-client'
 import type { Registry } from 'prom-client'
 import { AGENT_CLASSES, peersByAgentClass } from './agents.js'
+import type { AgentClass } from './agents.js'
 import { createScrapeSnapshotReader, DIAL_OUTCOMES, finiteOrZero } from './metrics.js'
 import type { P2PMetricsComponents } from './metrics.js'
 import type { DiagnosticsSnapshot, DialErrorClass, NetworkCallbacks } from './source.js'
@@ -128,6 +129,9 @@ export function totalsFollower<Label extends string>(
   }
 }
 
+/** The agents of a source without them: one object, so its classification is kept. */
+const NO_AGENTS: Readonly<Record<string, number>> = Object.freeze({})
+
 /**
  * Registers the network metrics on `registry`:
  *
@@ -245,11 +249,26 @@ export function createNetworkMetrics(registry: Registry, components: P2PMetricsC
     registers: [registry],
     collect() {
       const snapshot = readSnapshot()
-      const counts = peersByAgentClass(snapshot?.agents ?? {}, snapshot?.peerIds.length ?? 0)
+      const counts = classifyAgents(snapshot?.agents ?? NO_AGENTS, snapshot?.peerIds.length ?? 0)
       for (const agent of AGENT_CLASSES) this.set({ agent }, counts[agent])
     },
   })
   for (const agent of AGENT_CLASSES) peersByAgent.set({ agent }, 0)
+  // a node returns the same agents record until a peer comes or goes: each is classified once
+  const classified = new WeakMap<Readonly<Record<string, number>>, Record<AgentClass, number>>()
+  const classifyAgents = (
+    agents: Readonly<Record<string, number>>,
+    connectedPeers: number,
+  ): Record<AgentClass, number> => {
+    let known = classified.get(agents)
+    if (known === undefined) {
+      known = peersByAgentClass(agents, 0)
+      classified.set(agents, known)
+    }
+    const counts = known
+    const announced = AGENT_CLASSES.reduce((sum, agent) => sum + counts[agent], 0)
+    return { ...counts, unknown: Math.max(0, connectedPeers - announced) }
+  }
 
   const inboundRefused = new Counter({
     name: 'p2p_inbound_refused_total',

@@ -215,9 +215,10 @@ export interface DiagnosticsSnapshot {
   protocols?: Record<string, BandwidthSnapshot>
   /**
    * Connected peers by the agent they announced in identify (the peers' own strings, so never a
-   * label as they are); peers that announced none are left out. Absent from older sources.
+   * label as they are); peers that announced none are left out. Absent from older sources. A
+   * source may return the same (frozen) object while the counts stay: readers never change it.
    */
-  agents?: Record<string, number>
+  agents?: Readonly<Record<string, number>>
   health: HealthSnapshot
   routing: RoutingSnapshot
   /**

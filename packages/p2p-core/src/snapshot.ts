@@ -43,7 +43,7 @@ export interface NodeSnapshot {
    * characters), e.g. `{ "kubo/0.29.0/3f0947b": 2 }`; peers that have not told theirs (yet) are
    * left out. The keys are the peers' own strings: never use them as metric labels as they are.
    */
-  agents: Record<string, number>
+  agents: Readonly<Record<string, number>>
   health: {
     /** `public` once AutoNAT (or a verified mapping) confirmed a public address. */
     reachability: Reachability

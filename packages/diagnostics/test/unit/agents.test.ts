@@ -73,4 +73,21 @@ describe('p2p_peers_by_agent', () => {
     expect(found).toMatchObject({ other: 100, 'wes-node': 2, unknown: 1 })
     expect(await registry.metrics()).not.toContain('evil')
   })
+
+  it('classifies a record once while it stays, and follows the peers that announced none', async () => {
+    const registry = new Registry()
+    const source = createStubSource(undefined)
+    createNetworkMetrics(registry, { source })
+    // one record, as a node returns it while no peer comes or goes
+    const agents = Object.freeze({ 'kubo/0.29.0': 2, 'libp2p/3.3.11 node/24': 1 })
+    const peers = (n: number): string[] => Array.from({ length: n }, (_, i) => `12D3KooWPeer${i}`)
+    source.current = sampleSnapshot({ peerIds: peers(3), agents })
+    expect(await series(registry)).toMatchObject({ kubo: 2, 'js-libp2p': 1, unknown: 0 })
+    // a peer connected and has not identified yet: same record, one more unknown
+    source.current = sampleSnapshot({ peerIds: peers(4), agents })
+    expect(await series(registry)).toMatchObject({ kubo: 2, 'js-libp2p': 1, unknown: 1 })
+    // it identified: a new record
+    source.current = sampleSnapshot({ peerIds: peers(4), agents: { ...agents, 'kubo/0.29.0': 3 } })
+    expect(await series(registry)).toMatchObject({ kubo: 3, 'js-libp2p': 1, unknown: 0 })
+  })
 })

@@ -14,13 +14,17 @@ export const MAX_AGENT_LENGTH = 128
 const MAX_PEERS = 10_000
 
 /**
- * Connected peers by agent, kept as they identify and disconnect, so a read costs one entry per
- * agent rather than one per peer (the snapshot reads it on every scrape).
+ * Connected peers by agent, kept as they identify and disconnect. The snapshot reads the counts
+ * on every scrape: a read returns the same frozen record until a peer comes or goes, so it costs
+ * nothing between changes, and a reader may key a cache by it (the diagnostics classify each
+ * record's agents once).
  */
 export class PeerAgents {
   private readonly agents = new Map<string, string>()
   /** Peers by agent: a Map, so an agent named `__proto__` or `constructor` is just a key. */
   private readonly counts = new Map<string, number>()
+  /** The record {@link count} returned last; undefined after a change. */
+  private record: Readonly<Record<string, number>> | undefined
 
   /**
    * A peer identified itself (libp2p's `peer:identify`) on a connection that is still open; a
@@ -35,6 +39,7 @@ export class PeerAgents {
       this.forget(peer)
       this.agents.set(peer, agent)
       this.counts.set(agent, (this.counts.get(agent) ?? 0) + 1)
+      this.record = undefined
     }
   }
 
@@ -43,20 +48,26 @@ export class PeerAgents {
     this.forget(peerId.toString())
   }
 
-  /** Connected peers by agent; peers that have not (yet) told theirs are not counted. */
-  count(): Record<string, number> {
-    return Object.fromEntries(this.counts)
+  /**
+   * Connected peers by agent; peers that have not (yet) told theirs are not counted. Frozen, and
+   * the same object until the counts change.
+   */
+  count(): Readonly<Record<string, number>> {
+    this.record ??= Object.freeze(Object.fromEntries(this.counts))
+    return this.record
   }
 
   reset(): void {
     this.agents.clear()
     this.counts.clear()
+    this.record = undefined
   }
 
   private forget(peer: string): void {
     const agent = this.agents.get(peer)
     if (agent === undefined) return
     this.agents.delete(peer)
+    this.record = undefined
     const left = (this.counts.get(agent) ?? 1) - 1
     if (left > 0) this.counts.set(agent, left)
     else this.counts.delete(agent)

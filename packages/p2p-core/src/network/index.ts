@@ -180,7 +180,7 @@ export class NetworkObserver implements NetworkService {
   }
 
   /** Connected peers by the agent they announced; those that did not are left out. */
-  peerAgents(): Record<string, number> {
+  peerAgents(): Readonly<Record<string, number>> {
     return this.agents.count()
   }
 

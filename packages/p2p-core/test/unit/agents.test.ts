@@ -39,4 +39,24 @@ describe('PeerAgents', () => {
     agents.identified({ peerId: A })
     expect(agents.count()).toEqual({})
   })
+
+  test('a read returns the same frozen record until a peer comes, changes agent or goes', () => {
+    const agents = new PeerAgents()
+    agents.identified({ peerId: A, agentVersion: 'kubo/0.29.0' })
+    const first = agents.count()
+    expect(Object.isFrozen(first)).toBe(true)
+    expect(agents.count()).toBe(first)
+    // the same agent again is a change of nothing the record shows, but a new record is fine;
+    // what matters is that every real change gives a new one
+    agents.identified({ peerId: B, agentVersion: 'kubo/0.29.0' })
+    const second = agents.count()
+    expect(second).not.toBe(first)
+    expect(second).toEqual({ 'kubo/0.29.0': 2 })
+    expect(first).toEqual({ 'kubo/0.29.0': 1 })
+    agents.disconnected(A)
+    expect(agents.count()).not.toBe(second)
+    expect(agents.count()).toEqual({ 'kubo/0.29.0': 1 })
+    agents.reset()
+    expect(agents.count()).toEqual({})
+  })
 })
