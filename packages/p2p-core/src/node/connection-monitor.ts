@@ -5,9 +5,10 @@
  * with 1,000 connections the node opens 1,000 streams, negotiates, encrypts and writes 1,000
  * pings at once, and the event loop stalls for 0.5-1.4 s (docs/benchmarks.md, B7 and B8), so
  * every scrape or request that falls in that round waits for it. This one does the same work in
- * small pieces: each connection gets one of {@link SLOTS} slots in the period when it is first
- * seen, and a tick every `pingInterval / SLOTS` pings the connections of its slot, one after
- * another over the tick. Each connection is still pinged once a period; what it measures and
+ * small pieces: each connection gets one of {@link SLOTS} slots in the period when it opens
+ * (libp2p's `connection:open`; it leaves its slot on `connection:close`), and a tick every
+ * `pingInterval / SLOTS` pings the connections of its slot, one after another over the tick: a
+ * tick reads its slot only, never every connection. Each connection is still pinged once a period; what it measures and
  * does is libp2p's: the round trip lands in `connection.rtt` and in
  * `libp2p_connection_monitor_ping_time_milliseconds` (the same adaptive timeout and metric), a
  * connection whose peer does not speak ping gets half the
@@ -20,7 +21,15 @@
 
 import { AdaptiveTimeout, byteStream } from '@libp2p/utils'
 import { setMaxListeners } from 'main-event'
-import type { ComponentLogger, Connection, Logger, Metrics, Startable } from '@libp2p/interface'
+import type {
+  ComponentLogger,
+  Connection,
+  Libp2pEvents,
+  Logger,
+  Metrics,
+  Startable,
+  TypedEventTarget,
+} from '@libp2p/interface'
 
 /** libp2p's period: each connection is pinged once in this many ms. */
 export const PING_INTERVAL_MS = 10_000
@@ -48,6 +57,7 @@ export interface SpreadConnectionMonitorInit {
 export interface SpreadConnectionMonitorComponents {
   logger: ComponentLogger
   connectionManager: { getConnections(): Connection[] }
+  events: Pick<TypedEventTarget<Libp2pEvents>, 'addEventListener' | 'removeEventListener'>
   metrics?: Metrics
 }
 
@@ -57,8 +67,10 @@ export class SpreadConnectionMonitor implements Startable {
   private readonly tickMs: number
   private readonly abortOnFailure: boolean
   private readonly timeout: AdaptiveTimeout
-  /** The slot of each connection seen, given in turn so the slots fill evenly. */
-  private readonly slots = new WeakMap<Connection, number>()
+  /** The slot of each open connection, given in turn as they open so the slots fill evenly. */
+  private readonly slots = new Map<Connection, number>()
+  /** The open connections of each slot: a tick reads its own, never every connection. */
+  private readonly members: Array<Set<Connection>> = Array.from({ length: SLOTS }, () => new Set())
   private nextSlot = 0
   private tick = 0
   private quietUntil = 0
@@ -77,6 +89,8 @@ export class SpreadConnectionMonitor implements Startable {
       metrics: components.metrics,
       metricName: 'libp2p_connection_monitor_ping_time_milliseconds',
     })
+    this.onOpen = this.onOpen.bind(this)
+    this.onClose = this.onClose.bind(this)
   }
 
   readonly [Symbol.toStringTag] = '@wes/spread-connection-monitor'
@@ -88,6 +102,11 @@ export class SpreadConnectionMonitor implements Startable {
     // as libp2p's: nothing is pinged in the first period after start, then every connection once
     // a period
     this.quietUntil = Date.now() + this.tickMs * SLOTS
+    this.components.events.addEventListener('connection:open', this.onOpen)
+    this.components.events.addEventListener('connection:close', this.onClose)
+    for (const connection of this.components.connectionManager.getConnections()) {
+      this.add(connection)
+    }
     this.timer = setInterval(() => this.pingSlot(), this.tickMs)
   }
 
@@ -95,11 +114,34 @@ export class SpreadConnectionMonitor implements Startable {
     this.abortController?.abort()
     clearInterval(this.timer)
     this.timer = undefined
+    this.components.events.removeEventListener('connection:open', this.onOpen)
+    this.components.events.removeEventListener('connection:close', this.onClose)
+    this.slots.clear()
+    for (const members of this.members) members.clear()
   }
 
   /** The slot of the period `connection` is pinged in; `undefined` before the monitor saw it. */
   slotOf(connection: Connection): number | undefined {
     return this.slots.get(connection)
+  }
+
+  private onOpen(evt: CustomEvent<Connection>): void {
+    this.add(evt.detail)
+  }
+
+  private onClose(evt: CustomEvent<Connection>): void {
+    const slot = this.slots.get(evt.detail)
+    if (slot === undefined) return
+    this.slots.delete(evt.detail)
+    this.members[slot]?.delete(evt.detail)
+  }
+
+  private add(connection: Connection): void {
+    if (this.slots.has(connection)) return
+    const slot = this.nextSlot
+    this.nextSlot = (this.nextSlot + 1) % SLOTS
+    this.slots.set(connection, slot)
+    this.members[slot]?.add(connection)
   }
 
   /**
@@ -111,16 +153,7 @@ export class SpreadConnectionMonitor implements Startable {
     const slot = this.tick
     this.tick = (this.tick + 1) % SLOTS
     if (Date.now() < this.quietUntil) return
-    const due: Connection[] = []
-    for (const connection of this.components.connectionManager.getConnections()) {
-      let own = this.slots.get(connection)
-      if (own === undefined) {
-        own = this.nextSlot
-        this.nextSlot = (this.nextSlot + 1) % SLOTS
-        this.slots.set(connection, own)
-      }
-      if (own === slot) due.push(connection)
-    }
+    const due = [...(this.members[slot] ?? [])].filter((c) => c.status === 'open')
     due.forEach((connection, i) => {
       const pingOne = (): void => {
         if (this.timer === undefined) return // stopped meanwhile

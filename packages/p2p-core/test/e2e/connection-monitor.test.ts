@@ -75,6 +75,13 @@ describe('the spread connection monitor', () => {
     expect(new Set(slots).size).toBe(peers.length)
     expect(slots.every((slot) => slot !== undefined && slot >= 0 && slot < SLOTS)).toBe(true)
     expect(monitored.getConnections()).toHaveLength(peers.length)
+    // a closed connection leaves its slot: the monitor keeps no connection that is gone
+    const [gone] = monitored.getConnections()
+    await gone?.close()
+    await waitFor(() => monitored.getConnections().length === peers.length - 1, 'one closed', {
+      timeoutMs: 10_000,
+    })
+    expect(gone !== undefined && monitor.slotOf(gone)).toBeUndefined()
   }, 120_000)
 
   test('a peer without ping keeps its connection and gets half the refusal time as rtt', async () => {
