@@ -120,6 +120,12 @@ describe(`${PEERS} peers dialling one node at once`, () => {
       console.log(
         `${PEERS} simultaneous dials, --max-inbound-pending 400: ${JSON.stringify(dialled)}`,
       )
+      // a dialler is connected once it sent its part of the handshake; the node finishes its own
+      // side just after, the last ones a moment later on a loaded machine (bounded: 15 s)
+      const deadline = Date.now() + 15_000
+      while (rt.node.snapshot().peerIds.length < PEERS && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
       const snapshot = rt.node.snapshot()
       const opened = await metric(
         rt,
