@@ -78,11 +78,13 @@ export function agentClassOf(agentVersion: string): AgentClass {
 
 /**
  * Connected peers by agent class, every class present (0 for most): `agents` counts the peers
- * that announced an agent by that agent; the rest of `connectedPeers` are `unknown`.
+ * that announced an agent by that agent; the rest of `connectedPeers` are `unknown`. `classOf` is
+ * {@link agentClassOf}, or a memo of it.
  */
 export function peersByAgentClass(
   agents: Readonly<Record<string, number>>,
   connectedPeers: number,
+  classOf: (agent: string) => AgentClass = agentClassOf,
 ): Record<AgentClass, number> {
   const counts = Object.fromEntries(AGENT_CLASSES.map((agent) => [agent, 0])) as Record<
     AgentClass,
@@ -91,7 +93,7 @@ export function peersByAgentClass(
   let announced = 0
   for (const [agent, peers] of Object.entries(agents)) {
     if (!Number.isFinite(peers) || peers <= 0) continue
-    counts[agentClassOf(agent)] += peers
+    counts[classOf(agent)] += peers
     announced += peers
   }
   counts.unknown = Math.max(0, connectedPeers - announced)

@@ -8,7 +8,7 @@
 
 import { Counter, Gauge, Histogram } from 'prom-client'
 import type { Registry } from 'prom-client'
-import { AGENT_CLASSES, peersByAgentClass } from './agents.js'
+import { AGENT_CLASSES, agentClassOf, peersByAgentClass } from './agents.js'
 import type { AgentClass } from './agents.js'
 import { createScrapeSnapshotReader, DIAL_OUTCOMES, finiteOrZero } from './metrics.js'
 import type { P2PMetricsComponents } from './metrics.js'
@@ -128,6 +128,9 @@ export function totalsFollower<Label extends string>(
     }
   }
 }
+
+/** Agent strings whose class is remembered at most (a node keeps at most 10,000 peers' agents). */
+const MAX_REMEMBERED_AGENTS = 10_000
 
 /** The agents of a source without them: one object, so its classification is kept. */
 const NO_AGENTS: Readonly<Record<string, number>> = Object.freeze({})
@@ -254,15 +257,27 @@ export function createNetworkMetrics(registry: Registry, components: P2PMetricsC
     },
   })
   for (const agent of AGENT_CLASSES) peersByAgent.set({ agent }, 0)
-  // a node returns the same agents record until a peer comes or goes: each is classified once
+  // a node returns the same agents record until a peer comes or goes: each record is counted
+  // once, and each agent string classified once (while peers come and go, most strings stay)
   const classified = new WeakMap<Readonly<Record<string, number>>, Record<AgentClass, number>>()
+  const classOf = new Map<string, AgentClass>()
+  const memoClassOf = (agent: string): AgentClass => {
+    let found = classOf.get(agent)
+    if (found === undefined) {
+      // bounded: a node that saw more distinct agents than this starts the memo afresh
+      if (classOf.size >= MAX_REMEMBERED_AGENTS) classOf.clear()
+      found = agentClassOf(agent)
+      classOf.set(agent, found)
+    }
+    return found
+  }
   const classifyAgents = (
     agents: Readonly<Record<string, number>>,
     connectedPeers: number,
   ): Record<AgentClass, number> => {
     let known = classified.get(agents)
     if (known === undefined) {
-      known = peersByAgentClass(agents, 0)
+      known = peersByAgentClass(agents, 0, memoClassOf)
       classified.set(agents, known)
     }
     const counts = known

@@ -32,9 +32,20 @@ export interface ReachabilityVerdict {
   autoNATStatus: Reachability
 }
 
-/** Through a circuit relay (`/p2p-circuit`), not direct. */
+/** Answers of {@link isRelayed} by address: a multiaddr never changes. */
+const relayedByAddress = new WeakMap<object, boolean>()
+
+/**
+ * Through a circuit relay (`/p2p-circuit`), not direct. Kept per address object: the scrape asks
+ * it of every open connection, and `getComponents()` copies every component of the address.
+ */
 export function isRelayed(ma: { getComponents(): ReadonlyArray<{ name: string }> }): boolean {
-  return ma.getComponents().some((c) => c.name === 'p2p-circuit')
+  let relayed = relayedByAddress.get(ma)
+  if (relayed === undefined) {
+    relayed = ma.getComponents().some((c) => c.name === 'p2p-circuit')
+    relayedByAddress.set(ma, relayed)
+  }
+  return relayed
 }
 
 /** A direct (not relayed) address on a public network. */
