@@ -94,6 +94,8 @@ export {
 export type { NatMetrics } from './nat-metrics.js'
 export { createBuildInfoMetric } from './build-info.js'
 export { createProcessMetrics } from './process-metrics.js'
+export { collectInBackground } from './background-collect.js'
+export type { CollectingMetric } from './background-collect.js'
 export type { BuildInfo } from './build-info.js'
 
 export {

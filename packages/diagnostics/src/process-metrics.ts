@@ -10,7 +10,7 @@
  * from the start, as they must to see anything).
  */
 
-import { readdir, stat } from 'node:fs/promises'
+import { readdirSync, statSync } from 'node:fs'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client'
 import type { Metric } from 'prom-client'
@@ -19,17 +19,19 @@ import { PROCESS_METRICS } from './metric-table.js'
 const FD_DIR = '/proc/self/fd'
 
 /**
- * The open file descriptors of the process, without blocking the event loop. prom-client's own
- * `process_open_fds` lists `/proc/self/fd` with `readdirSync` on every scrape: one entry per
- * socket, so a node with 1,000 connections spent about a fifth of its `/metrics` render there.
- * Since Linux 6.2 the size of that directory is the number of open descriptors, one `stat`; an
- * older kernel reports 0 there, and the list is read asynchronously instead (the descriptor
- * that reading opens is not counted, as prom-client does).
+ * The open file descriptors of the process. prom-client's own `process_open_fds` lists
+ * `/proc/self/fd` with `readdirSync` on every scrape: one entry per socket, so a node with 1,000
+ * connections spent about a fifth of its `/metrics` render there. Since Linux 6.2 the size of that
+ * directory is the number of open descriptors: one `stat` of procfs, answered from memory in
+ * microseconds, so it is made synchronously and the render stays one piece (an awaited `stat`
+ * let every other task of a busy node run inside the scrape: B8 measured a render p99 of 45 ms
+ * at 1,000 peers for 3 ms of work). An older kernel reports 0 there, and the list is read as
+ * prom-client reads it (the descriptor the listing opens is not counted, as prom-client does).
  */
-export async function openFileDescriptors(): Promise<number> {
-  const { size } = await stat(FD_DIR)
+export function openFileDescriptors(): number {
+  const { size } = statSync(FD_DIR)
   if (size > 0) return size
-  return (await readdir(FD_DIR)).length - 1
+  return readdirSync(FD_DIR).length - 1
 }
 
 /**
@@ -72,9 +74,9 @@ function openFdsGauge(): Gauge {
     name: 'process_open_fds',
     help: 'Number of open file descriptors.',
     registers: [],
-    async collect() {
+    collect() {
       try {
-        this.set(await openFileDescriptors())
+        this.set(openFileDescriptors())
       } catch {
         // like prom-client's: a process that cannot read its fd directory reports no change
       }

@@ -258,6 +258,9 @@ describe('a live node through its diagnostics', () => {
       const text = await (await fetch(url(rt, '/metrics'))).text()
       const sent = /^libp2p_data_transfer_bytes_total\{protocol="global sent"\} (\d+)$/m.exec(text)
       expect(Number(sent?.[1])).toBeGreaterThan(0)
+      // libp2p's disk usage is read beside the scrape, not inside it, and is still served
+      const disk = /^nodejs_fs_usage_bytes\{filesystem="total"\} (\d+)$/m.exec(text)
+      expect(Number(disk?.[1])).toBeGreaterThan(0)
     }
     const bareNames = await families(bare)
     expect(bareNames.filter((n) => n.startsWith('libp2p_'))).toEqual([])
