@@ -18,6 +18,7 @@ import { worker } from './lib/child.js'
 import { CpuProfileReader } from './lib/cpu-profile.js'
 import type { CpuProfile } from './lib/cpu-profile.js'
 import { Scraper } from './lib/scraper.js'
+import { nowUs } from './lib/served.js'
 import { startScaleSwarm } from './lib/scale-swarm.js'
 import { SubjectProcess } from './lib/subject-process.js'
 import { TempDirs, round, sleep, waitFor } from './lib/util.js'
@@ -53,7 +54,6 @@ const hottest = option('--hottest', 0)
 const nodeFlags = process.argv.flatMap((arg, i) =>
   arg === '--node-flag' ? [process.argv[i + 1] ?? ''] : [],
 )
-const nowUs = (): number => Number(process.hrtime.bigint() / 1000n)
 
 const dirs = new TempDirs()
 const keepAt = process.argv.indexOf('--keep-profile')

@@ -10,6 +10,8 @@ export interface ProbeReport {
   /** Garbage-collection pauses since the last reset. */
   gc: { count: number; totalMs: number; maxMs: number }
   memory: NodeJS.MemoryUsage
+  /** Milliseconds the process took to serve each HTTP request since the last reset, by path. */
+  served: Record<string, number[]>
 }
 
 export type SubjectKind = 'wes-node' | 'bare-libp2p'

@@ -6,16 +6,14 @@
  * starts afresh. The IPC channel is unref'd, so the recorder never keeps the process alive.
  */
 
-import diagnosticsChannel from 'node:diagnostics_channel'
-import type { IncomingMessage } from 'node:http'
 import { PerformanceObserver, performance } from 'node:perf_hooks'
+import { nowUs, watchServedRequests } from '../lib/served.js'
 
 /** How often the stall timer ticks, in ms: a tick that comes later than this by more is a stall. */
 const TICK_MS = 2
 /** Stalls shorter than this are not kept. */
 const MIN_STALL_MS = 10
 
-const nowUs = (): number => Number(process.hrtime.bigint() / 1000n)
 // performance entries count from the time origin; the profile's clock is hrtime
 const originUs = nowUs() - performance.now() * 1000
 
@@ -38,16 +36,8 @@ new PerformanceObserver((list) => {
   }
 }).observe({ entryTypes: ['gc'] })
 
-const started = new WeakMap<IncomingMessage, number>()
-diagnosticsChannel.subscribe('http.server.request.start', (message) => {
-  started.set((message as { request: IncomingMessage }).request, nowUs())
-})
-diagnosticsChannel.subscribe('http.server.response.finish', (message) => {
-  const { request } = message as { request: IncomingMessage }
-  const startUs = started.get(request)
-  if (startUs !== undefined) {
-    requests.push({ startUs, ms: (nowUs() - startUs) / 1000, url: request.url ?? '' })
-  }
+watchServedRequests((url, startUs, ms) => {
+  requests.push({ startUs, ms, url })
 })
 
 if (process.send !== undefined) {
