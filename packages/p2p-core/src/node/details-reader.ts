@@ -1,6 +1,6 @@
 /**
  * Reads the per-peer, per-connection and per-bucket detail of a node (details.ts) when asked,
- * from libp2p's public API: `getPeers()`, `getConnections(peer)` and each connection's fields,
+ * from the connection manager's map of connections by peer and each connection's fields,
  * the peer store (addresses, protocols and identify's `AgentVersion`), the connection monitor's
  * `rtt`, and the wire bytes the node's own counter keeps per connection. The k-buckets come from
  * kad-dht's routing table implementation (`routingTable.kb`, a public field of the class though
@@ -22,12 +22,14 @@ import type {
 } from '../details.js'
 import type { ConnectionByteCounter } from '../network/connection-bytes.js'
 import type { ConnectionDirection } from '../network/connections.js'
-import type { DhtHandle } from './compose.js'
+import type { ConnectionsByPeer, DhtHandle } from './compose.js'
 import type { Connection, Libp2p, Peer, PeerId } from '@libp2p/interface'
 
 /** What the reader reads. */
 export interface DetailsReaderComponents {
-  libp2p: Pick<Libp2p, 'getPeers' | 'getConnections' | 'peerStore'>
+  libp2p: Pick<Libp2p, 'peerStore'>
+  /** The connection manager's map: its peer IDs keep their string form (compose.ts). */
+  connectionManager: { getConnectionsMap(): ConnectionsByPeer }
   dht: DhtHandle
   bytes: ConnectionByteCounter
 }
@@ -75,10 +77,11 @@ export class DetailsReader {
   /** Connected peers, the longest connected first. */
   async peers(query?: DetailsQuery): Promise<DetailsPage<PeerDetails>> {
     const wanted = pageOf(query)
-    const { libp2p } = this.components
     const entries: Array<{ peer: PeerId; id: string; conns: Connection[]; since: number }> = []
-    for (const peer of libp2p.getPeers()) {
-      const conns = openConnections(libp2p.getConnections(peer))
+    for (const [peer, connections] of this.components.connectionManager
+      .getConnectionsMap()
+      .entries()) {
+      const conns = openConnections(connections)
       if (conns.length === 0) continue
       const since = Math.min(...conns.map((conn) => conn.timeline.open))
       entries.push({ peer, id: peer.toString(), conns, since })
@@ -122,9 +125,11 @@ export class DetailsReader {
   /** Open connections, the oldest first. */
   connections(query?: DetailsQuery): DetailsPage<ConnectionDetails> {
     const wanted = pageOf(query)
-    const { libp2p, bytes } = this.components
+    const { connectionManager, bytes } = this.components
     const all: Connection[] = []
-    for (const peer of libp2p.getPeers()) all.push(...openConnections(libp2p.getConnections(peer)))
+    for (const [, connections] of connectionManager.getConnectionsMap().entries()) {
+      all.push(...openConnections(connections))
+    }
     all.sort(
       byOpenedThen(
         (c) => c.timeline.open,

@@ -191,7 +191,12 @@ export async function createP2PNode(
     discovery,
     mdnsState,
     network,
-    details: new DetailsReader({ libp2p, dht: handles.dht, bytes: connectionBytes }),
+    details: new DetailsReader({
+      libp2p,
+      connectionManager: handles.connectionManager,
+      dht: handles.dht,
+      bytes: connectionBytes,
+    }),
     log: log.forComponent('node'),
   })
 }
