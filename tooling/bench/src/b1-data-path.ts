@@ -17,32 +17,20 @@ import { interleaved, median } from './lib/stats.js'
 import {
   BLOB_PROTOCOL,
   chachaBlob,
+  connectIdentified,
   handleBlobs,
   mibPerSecond,
   streamBlob,
   tcpBlob,
 } from './lib/transfer.js'
-import { TempDirs, collectGarbage, round, sleep, waitFor } from './lib/util.js'
+import { TempDirs, collectGarbage, round, sleep } from './lib/util.js'
 import type { Benchmark } from './lib/types.js'
-import type { Libp2p } from '@libp2p/interface'
 import type { Registry } from 'prom-client'
 
 const MiB = 2 ** 20
 
 function mibPerCpuSecond(bytes: number, cpu: NodeJS.CpuUsage): number {
   return mibPerSecond(bytes, (cpu.user + cpu.system) / 1000)
-}
-
-/** Dials `b` from `a` and waits until identify has run both ways, so its bytes stay out of the timing. */
-async function connect(a: Libp2p, b: Libp2p): Promise<void> {
-  await a.dial(b.getMultiaddrs()[0] ?? b.peerId, { signal: AbortSignal.timeout(10_000) })
-  await waitFor(
-    async () =>
-      (await a.peerStore.get(b.peerId)).protocols.length > 0 &&
-      (await b.peerStore.get(a.peerId)).protocols.length > 0,
-    'identify',
-    { timeoutMs: 10_000 },
-  ).catch(() => undefined)
 }
 
 /** What the receiver's registry counted of a round's streams, read as a scrape reads it. */
@@ -125,7 +113,7 @@ export const b1DataPath: Benchmark = {
       const scraper = new Scraper([sender, receiver].map((r) => r.diagnostics?.url ?? ''))
       try {
         await handleBlobs(receiver.node.libp2p)
-        await connect(sender.node.libp2p, receiver.node.libp2p)
+        await connectIdentified(sender.node.libp2p, receiver.node.libp2p)
         scraper.start()
         await streamBlob(sender.node.libp2p, receiver.node.libp2p, warmupBytes)
         collectGarbage()
@@ -165,7 +153,7 @@ export const b1DataPath: Benchmark = {
             const receiver = await createBareNode()
             try {
               await handleBlobs(receiver)
-              await connect(sender, receiver)
+              await connectIdentified(sender, receiver)
               await streamBlob(sender, receiver, warmupBytes)
               collectGarbage()
               const cpu = process.cpuUsage()

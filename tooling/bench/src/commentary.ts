@@ -70,12 +70,16 @@ const b1: Commentary = (r) => {
       '0.8% of the samples; the node’s own counting (bandwidth meter, per-connection counter, per-protocol ' +
       'taps) 0.2%; prom-client counters of noise and yamux below 0.2%. The rest is the data path itself: ' +
       'ChaCha20-Poly1305 and its key handling 35%, GC 11%, socket writes 8%, buffer copies 6%, idle 9%. So ' +
-      'counting each byte once instead of up to three times would give back under 1% of the CPU. The rows ' +
-      'with libp2p’s metrics on and off differ by more than that per CPU-second (8-11 points in each of the ' +
-      'three runs of 2026-12-02), so most of what libp2p’s metrics cost here is not the counting of bytes and ' +
-      'is not in that profile, which had no scrape: the scrape of both nodes every second renders 60-70 more ' +
-      'series and libp2p’s calculated metrics with them on, and their allocations add GC. A profile of the ' +
-      'monitored round itself, with and without libp2p’s metrics, is the next step. ' +
+      'counting each byte once instead of up to three times would give back under 1% of the CPU. ' +
+      'The monitored round itself, profiled the same way over the timed stream only (in-process inspector, ' +
+      '0.2 ms sampling, 4 rounds of 256 MiB, monitored and bare alternating, both nodes of the monitored ' +
+      'round scraped every second), once warm: the same data path in both (network 849-862 ms against ' +
+      '855-912, GC 116-120 ms against 107-124), and on top of it the scrapes, 15-19 ms per 1.6 s stream ' +
+      '(about 1% of the CPU: six requests a second, three per node), plus 1-5 ms of metric updates and ' +
+      'kad-dht; 0.96-0.97 of bare libp2p per CPU-second in those rounds. The first round of each is cold ' +
+      '(0.74 there): JIT and the first scrapes. Before 2026-12-02 the scrape of a node cost more (each ' +
+      'awaited the thread pool twice and rebuilt the peer-agent record), and the rows with libp2p’s metrics on ' +
+      'and off differed by 8-11 points in three runs on a loaded machine. ' +
       'libp2p_data_transfer_bytes_total, which the per-chunk work of libp2p’s metrics feeds, stays: the docs ' +
       'and tests use it, and its counter is fed inside @libp2p/prometheus-metrics, which offers no way to feed ' +
       'it from the node’s own counts.',
@@ -290,7 +294,8 @@ const b7: Commentary = (r) => {
 
 const b8: Commentary = (r) => {
   const series = byKey(r, 'B8.metrics-series')
-  const metrics = byKey(r, 'B8.metrics-p99')
+  const metrics = byKey(r, 'B8.metrics-render-p99')
+  const http = byKey(r, 'B8.metrics-p99')
   const loop = byKey(r, 'B8.event-loop-p99')
   const out: string[] = []
   if (series?.met === true) {
@@ -306,15 +311,24 @@ const b8: Commentary = (r) => {
   out.push(PING_ROUND)
   if (metrics?.ours != null) {
     out.push(
-      `/metrics answers in ${formatNumber(metrics.ours)} ms at p99 with 1,000 peers` +
-        `${metrics.met === false ? ' (target < 10 ms: missed)' : metrics.met === true ? ' (target < 10 ms: met)' : ''}. ` +
-        'Of the three costs of a render that grew with peers, two are gone: process_open_fds is one stat() ' +
-        'of /proc/self/fd instead of listing 1,000+ entries, and peers by agent are counted as peers identify ' +
-        'and disconnect instead of over every connected peer at each snapshot. The third is libp2p’s: its ' +
-        'calculated metrics (libp2p_connection_manager_connections, libp2p_protocol_streams_total and its 90th ' +
-        'percentile) walk every connection and stream on each scrape, and they are its to change. What is left ' +
-        'of the p99 is what a request waits behind in a process serving 1,000 connections on 2 shared cores: a ' +
-        'GC pause, a tick of pings, the peers’ own processes; see the notes for the p50.',
+      `/metrics renders in ${formatNumber(metrics.ours)} ms at p99 with 1,000 peers, timed inside the node ` +
+        `from the request's start to the response's end` +
+        `${metrics.met === false ? ' (target < 10 ms: missed)' : metrics.met === true ? ' (target < 10 ms: met)' : ''}` +
+        `${http?.ours != null ? `; over HTTP from the benchmark process ${formatNumber(http.ours)} ms` : ''}. ` +
+        'What grew with peers, found with profiles of the render at 250 and 1,000 peers (2026-12-02), and fixed: ' +
+        'process_open_fds listed /proc/self/fd (now one stat); peers by agent were counted over every peer at ' +
+        'each snapshot, then the record rebuilt and every agent string classified again at each scrape (now ' +
+        'counted as peers come and go, the record kept until it changes, each string classified once); ' +
+        'isRelayed() copied every connection’s address components at each snapshot (now answered once per ' +
+        'address). And one cost that did not grow with work but with waiting: two collects awaited the thread ' +
+        'pool (an fd stat and libp2p’s statfs), so every other task of a node serving 1,000 connections ran ' +
+        'inside the scrape: the render p99 was 45 ms for a p50 of 3 ms. The render is now one piece (the fd ' +
+        'stat synchronous, libp2p’s disk usage read beside the scrape and served one scrape old). What is left ' +
+        'of the p50 is half libp2p’s: its calculated metrics (libp2p_connection_manager_connections, ' +
+        'libp2p_protocol_streams_total and its 90th percentile) walk every connection and stream, about 1.5 ms ' +
+        'at 1,000 connections, and they are its to change. The slowest renders, set against a CPU profile ' +
+        '(`dist/stalls.js`), are a GC pause or time the operating system gave the two cores to the swarm’s ' +
+        'four processes and the other subject; the HTTP figure adds the benchmark’s own process.',
     )
   }
   if (loop?.ours != null) {

@@ -2,10 +2,23 @@
 
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import { createConnection, createServer } from 'node:net'
+import { waitFor } from './util.js'
 import type { Libp2p, Stream } from '@libp2p/interface'
 
 export const BLOB_PROTOCOL = '/wes-bench/blob/1.0.0'
 export const CHUNK_BYTES = 64 * 1024
+
+/** Dials `b` from `a` and waits until identify has run both ways, so its bytes stay out of the timing. */
+export async function connectIdentified(a: Libp2p, b: Libp2p): Promise<void> {
+  await a.dial(b.getMultiaddrs()[0] ?? b.peerId, { signal: AbortSignal.timeout(10_000) })
+  await waitFor(
+    async () =>
+      (await a.peerStore.get(b.peerId)).protocols.length > 0 &&
+      (await b.peerStore.get(a.peerId)).protocols.length > 0,
+    'identify',
+    { timeoutMs: 10_000 },
+  ).catch(() => undefined)
+}
 
 /** Makes `node` accept blob streams: it counts what arrives, then answers the count. */
 export async function handleBlobs(node: Libp2p): Promise<void> {
