@@ -1,15 +1,16 @@
 /**
  * `pnpm netlab up <topology>`: builds a named topology and keeps it until Ctrl-C (or SIGTERM),
- * printing each host's namespace and addresses; `pnpm netlab down`: removes every lab
- * namespace left on this machine; `pnpm netlab list`: the named topologies.
+ * printing each host's namespace and addresses; `pnpm netlab down`: removes the labs (namespaces
+ * and working folders) of runs that are gone, leaving running labs alone; `pnpm netlab down --all`:
+ * every lab namespace on this machine, running or not; `pnpm netlab list`: the named topologies.
  * Exit codes: 0 ok, 1 failure, 2 usage.
  */
 
 import { labUnavailableReason } from './commands.js'
-import { removeAllLabs, startLab } from './lab.js'
+import { removeAllLabs, removeStaleLabs, startLab } from './lab.js'
 import { TOPOLOGIES } from './topologies/index.js'
 
-const USAGE = 'usage: netlab up <topology> | netlab down | netlab list'
+const USAGE = 'usage: netlab up <topology> | netlab down [--all] | netlab list'
 
 function fail(message: string, code: number): never {
   console.error(`netlab: ${message}`)
@@ -53,8 +54,15 @@ try {
     await up(args[0])
   } else if (command === 'down') {
     if (unavailable !== undefined) fail(unavailable, 1)
-    const removed = removeAllLabs()
-    console.log(removed.length === 0 ? 'no lab namespaces' : `removed ${removed.join(', ')}`)
+    const all = args[0] === '--all'
+    if (args.length > (all ? 1 : 0)) fail(`unexpected "${args.join(' ')}"; ${USAGE}`, 2)
+    // a lab another process runs (a test, a devnet, `netlab up`) is its own: only --all takes it
+    const removed = all ? removeAllLabs() : removeStaleLabs()
+    console.log(
+      removed.length === 0
+        ? `no ${all ? '' : 'left-over '}lab namespaces`
+        : `removed ${removed.join(', ')}`,
+    )
   } else {
     fail(command === undefined ? USAGE : `unknown command "${command}"; ${USAGE}`, 2)
   }

@@ -163,11 +163,23 @@ describe('pnpm netlab', () => {
     expect(await exited).toBe(0)
     expect(namespaces().filter((n) => created.includes(n))).toEqual([])
 
-    // a run killed outright leaves its namespaces; `down` removes them
+    // a run killed outright leaves its namespaces; `down` removes them, and leaves a running lab
+    const { child: alive, namespaces: running } = await holdLab()
     const { child: killed, namespaces: left } = await holdLab()
-    await killAndWait(killed, 'SIGKILL')
-    const down = await cli(['down'])
-    expect(down.code).toBe(0)
-    expect(namespaces().filter((n) => left.includes(n))).toEqual([])
+    try {
+      await killAndWait(killed, 'SIGKILL')
+      const down = await cli(['down'])
+      expect(down.code).toBe(0)
+      expect(namespaces().filter((n) => left.includes(n))).toEqual([])
+      expect(namespaces()).toEqual(expect.arrayContaining(running))
+      const extra = await cli(['down', 'now'])
+      expect(extra.code).toBe(2)
+      expect(extra.err).toMatch(
+        /unexpected "now"; usage: netlab up <topology> \| netlab down \[--all\]/,
+      )
+    } finally {
+      await killAndWait(alive, 'SIGTERM')
+    }
+    expect(namespaces().filter((n) => running.includes(n))).toEqual([])
   }, 60_000)
 })
