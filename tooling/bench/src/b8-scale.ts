@@ -402,7 +402,16 @@ export const b8Scale: Benchmark = {
                   `${i < reports.scraped.length ? 'scraped' : 'quiet'} ${round(r.ours.eventLoop.maxMs, 1)} / ` +
                   `${round(r.ours.gc.maxMs, 1)} and ${round(r.bare.eventLoop.maxMs, 1)} / ${round(r.bare.gc.maxMs, 1)}`,
               )
-              .join('; ')} ms.`,
+              .join('; ')} ms. GC per window, pauses and their total, wes-node and bare: ${[
+              ...reports.scraped,
+              ...reports.quiet,
+            ]
+              .map(
+                (r, i) =>
+                  `${i < reports.scraped.length ? 'scraped' : 'quiet'} ${r.ours.gc.count} / ` +
+                  `${round(r.ours.gc.totalMs, 0)} ms and ${r.bare.gc.count} / ${round(r.bare.gc.totalMs, 0)} ms`,
+              )
+              .join('; ')}.`,
         ],
       }
     } finally {

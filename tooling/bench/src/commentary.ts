@@ -327,8 +327,17 @@ const b8: Commentary = (r) => {
         'of the p50 is half libp2p’s: its calculated metrics (libp2p_connection_manager_connections, ' +
         'libp2p_protocol_streams_total and its 90th percentile) walk every connection and stream, about 1.5 ms ' +
         'at 1,000 connections, and they are its to change. The slowest renders, set against a CPU profile ' +
-        '(`dist/stalls.js`), are a GC pause or time the operating system gave the two cores to the swarm’s ' +
-        'four processes and the other subject; the HTTP figure adds the benchmark’s own process.',
+        '(`dist/stalls.js`), hold a GC pause or time the operating system gave the two cores to the swarm’s ' +
+        'four processes and the other subject; the HTTP figure adds the benchmark’s own process. The GC ' +
+        'pauses are the render’s own in part: a sampling heap profile of 100 renders at 1,000 peers ' +
+        '(2026-12-02) found 1.9 MB allocated per render, 0.55 MB of it prom-client writing the text and ' +
+        '0.65 MB libp2p’s connection walks: a good share of the young generation V8 sizes for the node (its ' +
+        'semi-spaces grow from 1 MB with allocation), so a share of renders fills it and pays the scavenge, ' +
+        '15-25 ms with 1,000 connections’ buffers alive. That puts the p99 near the scavenge ' +
+        'time whenever a run is unlucky: 9.7, 12.0 and 29.3 ms in three runs of 2026-12-02 (p50 2.5-4.3 ms). ' +
+        'Bringing it under 10 ms for certain needs a render that allocates a tenth of that, which means ' +
+        'writing the exposition without prom-client’s per-sample objects and libp2p’s walks without their ' +
+        'per-stream strings: left for the next work.',
     )
   }
   if (loop?.ours != null) {
