@@ -7,7 +7,7 @@ import { devnetPath } from './files.js'
 /** The Prometheus binary's name (Debian's package `prometheus` installs it on PATH). */
 export const PROMETHEUS_BINARY = 'prometheus'
 
-/** Bound on Prometheus's start (until `/-/ready` answers 200) and its stop. */
+/** Bound on Prometheus's start (until it answers ready, on its own configuration) and its stop. */
 export const PROMETHEUS_TIMEOUTS = { readyMs: 90_000, stopGraceMs: 10_000 } as const
 
 /** The path of `name` on PATH, or undefined. */
@@ -47,11 +47,18 @@ export interface PrometheusProcess {
   stop(): Promise<void>
 }
 
-async function ready(url: string): Promise<boolean> {
+/**
+ * Whether the Prometheus on `url` is ready and is the one started on `configFile`: another
+ * Prometheus that holds the port (ours then fails to bind and exits) must not pass for ours.
+ */
+async function ready(url: string, configFile: string): Promise<boolean> {
   try {
     const res = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(2_000) })
     await res.body?.cancel()
-    return res.status === 200
+    if (res.status !== 200) return false
+    const flags = await fetch(`${url}/api/v1/status/flags`, { signal: AbortSignal.timeout(2_000) })
+    const body = (await flags.json()) as { data?: Record<string, unknown> }
+    return body.data?.['config.file'] === configFile
   } catch {
     return false
   }
@@ -59,9 +66,9 @@ async function ready(url: string): Promise<boolean> {
 
 /**
  * Starts Prometheus on the devnet's `prometheus.yml`, storing under the devnet directory and
- * logging to `prometheus.log`, and resolves once it is ready. Prometheus runs under a small shell
- * that waits on its stdin (a pipe from this process) and then stops it: whether this process stops
- * it or dies, Prometheus goes too.
+ * logging to `prometheus.log`, and resolves once it is ready on that configuration. Prometheus runs
+ * under a small shell that stops it when its stdin (a pipe from this process) ends: whether this
+ * process stops it or dies, Prometheus goes too; and the shell ends when Prometheus does.
  *
  * @throws {CliError} when Prometheus exits or is not ready within the bound
  */
@@ -74,17 +81,25 @@ export async function startPrometheus(
   const logFile = devnetPath(dir, 'prometheusLog')
   await mkdir(storage, { recursive: true })
   const url = `http://127.0.0.1:${port}`
+  const configFile = devnetPath(dir, 'prometheusConfig')
   const log = await open(logFile, 'a')
   const script = [
     // Ctrl-C or a hang-up reaches the whole process group: this shell must outlive them to stop
     // Prometheus (a non-interactive shell dies of both, leaving Prometheus behind)
     "trap '' INT HUP",
-    '"$0" "$@" </dev/null &',
+    'exec 3<&0',
+    '"$0" "$@" </dev/null 3<&- &',
     'p=$!',
-    // stdin ends when the devnet closes it or is gone
-    'cat >/dev/null',
-    'kill -TERM "$p" 2>/dev/null',
+    // a watcher reads stdin, which ends when the devnet closes it or is gone, and then stops
+    // Prometheus (a builtin loop: no process of its own to leave behind)
+    '{ while read -r _; do :; done; kill -TERM "$p" 2>/dev/null; } <&3 &',
+    'w=$!',
+    'exec 3<&-',
+    // and when Prometheus ends first (it could not bind its port), so does this shell
     'wait "$p"',
+    's=$?',
+    'kill -TERM "$w" 2>/dev/null',
+    'exit "$s"',
   ].join('\n')
   const child = spawn(
     'sh',
@@ -92,7 +107,7 @@ export async function startPrometheus(
       '-c',
       script,
       binary,
-      `--config.file=${devnetPath(dir, 'prometheusConfig')}`,
+      `--config.file=${configFile}`,
       `--storage.tsdb.path=${storage}/`,
       `--web.listen-address=127.0.0.1:${port}`,
     ],
@@ -126,7 +141,7 @@ export async function startPrometheus(
   }
 
   const deadline = Date.now() + PROMETHEUS_TIMEOUTS.readyMs
-  while (!(await ready(url))) {
+  while (gone || !(await ready(url, configFile))) {
     if (gone || Date.now() > deadline) {
       await stop()
       const tail = (await readFile(logFile, 'utf8').catch(() => ''))
