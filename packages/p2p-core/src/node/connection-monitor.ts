@@ -8,11 +8,11 @@
  * small pieces: each connection gets one of {@link SLOTS} slots in the period when it opens
  * (libp2p's `connection:open`; it leaves its slot on `connection:close`), and a tick every
  * `pingInterval / SLOTS` pings the connections of its slot, one after another over the tick: a
- * tick reads its slot only, never every connection. Each connection is still pinged once a period; what it measures and
- * does is libp2p's: the round trip lands in `connection.rtt` and in
+ * tick reads its slot only, never every connection. Each connection is still pinged once a
+ * period; what it measures and does is libp2p's: the round trip lands in `connection.rtt` and in
  * `libp2p_connection_monitor_ping_time_milliseconds` (the same adaptive timeout and metric), a
- * connection whose peer does not speak ping gets half the
- * time to the refusal as its round trip, and one whose ping fails or times out is aborted. One
+ * connection whose peer does not speak ping gets half the time to the refusal as its round trip,
+ * and one whose ping fails or times out is aborted. One
  * difference: a ping refused locally because another ping stream of the connection is open (the
  * ping service allows one per connection) is skipped, where libp2p's aborts the connection.
  *
