@@ -9,20 +9,10 @@
  */
 
 import { figure } from './lib/figure.js'
-import { createBareNode } from './lib/nodes.js'
-import { createSubjectRuntime } from './lib/subject.js'
-import { Scraper } from './lib/scraper.js'
 import { sampleValue } from './lib/series.js'
 import { interleaved, median } from './lib/stats.js'
-import {
-  BLOB_PROTOCOL,
-  chachaBlob,
-  connectIdentified,
-  handleBlobs,
-  mibPerSecond,
-  streamBlob,
-  tcpBlob,
-} from './lib/transfer.js'
+import { barePair, monitoredPair } from './lib/stream-pair.js'
+import { BLOB_PROTOCOL, chachaBlob, mibPerSecond, streamBlob, tcpBlob } from './lib/transfer.js'
 import { TempDirs, collectGarbage, round, sleep } from './lib/util.js'
 import type { Benchmark } from './lib/types.js'
 import type { Registry } from 'prom-client'
@@ -107,19 +97,12 @@ export const b1DataPath: Benchmark = {
 
     /** One round between two wes-node runtimes; `libp2pMetrics` false drops libp2p's own metrics. */
     const monitoredRound = async (libp2pMetrics: boolean): Promise<number> => {
-      const sender = await createSubjectRuntime(await dirs.make(), { libp2pMetrics })
-      const receiver = await createSubjectRuntime(await dirs.make(), { libp2pMetrics })
-      await Promise.all([sender.start(), receiver.start()])
-      const scraper = new Scraper([sender, receiver].map((r) => r.diagnostics?.url ?? ''))
+      const pair = await monitoredPair({ dirs, warmupBytes, libp2pMetrics })
+      const { receiver } = pair.runtimes
       try {
-        await handleBlobs(receiver.node.libp2p)
-        await connectIdentified(sender.node.libp2p, receiver.node.libp2p)
-        scraper.start()
-        await streamBlob(sender.node.libp2p, receiver.node.libp2p, warmupBytes)
-        collectGarbage()
         const before = receiver.node.bandwidth.totals().inTotalBytes
         const cpu = process.cpuUsage()
-        const ms = await streamBlob(sender.node.libp2p, receiver.node.libp2p, totalBytes)
+        const ms = await streamBlob(pair.sender, pair.receiver, totalBytes)
         perCpuSecond[libp2pMetrics ? 'subject' : 'withoutLibp2pMetrics'].push(
           mibPerCpuSecond(totalBytes, process.cpuUsage(cpu)),
         )
@@ -134,11 +117,10 @@ export const b1DataPath: Benchmark = {
         }
         return mibPerSecond(totalBytes, ms)
       } finally {
-        scraper.stop()
-        scrapes += scraper.scrapes
-        scrapeFailures += scraper.failures
-        scrapeLatencies.push(...scraper.latenciesMs)
-        await Promise.all([sender.stop(), receiver.stop()])
+        await pair.stop()
+        scrapes += pair.scraper?.scrapes ?? 0
+        scrapeFailures += pair.scraper?.failures ?? 0
+        scrapeLatencies.push(...(pair.scraper?.latenciesMs ?? []))
       }
     }
 
@@ -149,19 +131,14 @@ export const b1DataPath: Benchmark = {
           subject: async () => monitoredRound(true),
           withoutLibp2pMetrics: async () => monitoredRound(false),
           baseline: async () => {
-            const sender = await createBareNode()
-            const receiver = await createBareNode()
+            const pair = await barePair(warmupBytes)
             try {
-              await handleBlobs(receiver)
-              await connectIdentified(sender, receiver)
-              await streamBlob(sender, receiver, warmupBytes)
-              collectGarbage()
               const cpu = process.cpuUsage()
-              const ms = await streamBlob(sender, receiver, totalBytes)
+              const ms = await streamBlob(pair.sender, pair.receiver, totalBytes)
               perCpuSecond.baseline.push(mibPerCpuSecond(totalBytes, process.cpuUsage(cpu)))
               return mibPerSecond(totalBytes, ms)
             } finally {
-              await Promise.all([sender.stop(), receiver.stop()])
+              await pair.stop()
             }
           },
           tcp: async () => {

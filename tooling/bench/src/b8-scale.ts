@@ -238,6 +238,13 @@ export const b8Scale: Benchmark = {
           .reduce((s, [, n]) => s + n, 0)
       const p = (xs: number[], q: number): number => percentile(xs, q)
       const byPeers = (family: string): boolean => !ACTIVITY_FAMILIES.includes(family)
+      /** One entry per window, scraped ones first, each named by its kind. */
+      const perWindow = (
+        describe: (r: { ours: ProbeReport; bare: ProbeReport }) => string,
+      ): string =>
+        [...reports.scraped, ...reports.quiet]
+          .map((r, i) => `${i < reports.scraped.length ? 'scraped' : 'quiet'} ${describe(r)}`)
+          .join('; ')
       const peerStrings = /wes-bench-peer|\/wes-bench\/peer-/.test(manyText)
 
       return {
@@ -393,25 +400,15 @@ export const b8Scale: Benchmark = {
             `(/metrics, /debug/p2p/stats, /debug/p2p/health) and one without, interleaved; both probes are reset ` +
             `at the start of each window, so both subjects are measured over the same seconds. Scrape p99 ` +
             `${round(p(scrapeLatencies, 99), 2)} ms over ${scrapeLatencies.length} requests. Per window, max ` +
-            `event-loop delay / longest GC pause, wes-node and bare: ${[
-              ...reports.scraped,
-              ...reports.quiet,
-            ]
-              .map(
-                (r, i) =>
-                  `${i < reports.scraped.length ? 'scraped' : 'quiet'} ${round(r.ours.eventLoop.maxMs, 1)} / ` +
-                  `${round(r.ours.gc.maxMs, 1)} and ${round(r.bare.eventLoop.maxMs, 1)} / ${round(r.bare.gc.maxMs, 1)}`,
-              )
-              .join('; ')} ms. GC per window, pauses and their total, wes-node and bare: ${[
-              ...reports.scraped,
-              ...reports.quiet,
-            ]
-              .map(
-                (r, i) =>
-                  `${i < reports.scraped.length ? 'scraped' : 'quiet'} ${r.ours.gc.count} / ` +
-                  `${round(r.ours.gc.totalMs, 0)} ms and ${r.bare.gc.count} / ${round(r.bare.gc.totalMs, 0)} ms`,
-              )
-              .join('; ')}.`,
+            `event-loop delay / longest GC pause, wes-node and bare: ${perWindow(
+              (r) =>
+                `${round(r.ours.eventLoop.maxMs, 1)} / ${round(r.ours.gc.maxMs, 1)} and ` +
+                `${round(r.bare.eventLoop.maxMs, 1)} / ${round(r.bare.gc.maxMs, 1)}`,
+            )} ms. GC per window, pauses and their total, wes-node and bare: ${perWindow(
+              (r) =>
+                `${r.ours.gc.count} / ${round(r.ours.gc.totalMs, 0)} ms and ` +
+                `${r.bare.gc.count} / ${round(r.bare.gc.totalMs, 0)} ms`,
+            )}.`,
         ],
       }
     } finally {

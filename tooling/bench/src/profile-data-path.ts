@@ -11,14 +11,13 @@
 import { Session } from 'node:inspector/promises'
 import { CpuProfileReader } from './lib/cpu-profile.js'
 import type { CpuProfile } from './lib/cpu-profile.js'
-import { createBareNode } from './lib/nodes.js'
-import { Scraper } from './lib/scraper.js'
-import { createSubjectRuntime } from './lib/subject.js'
-import { connectIdentified, handleBlobs, streamBlob } from './lib/transfer.js'
-import { TempDirs, collectGarbage, round } from './lib/util.js'
-import type { Libp2p } from '@libp2p/interface'
+import { barePair, monitoredPair } from './lib/stream-pair.js'
+import { streamBlob } from './lib/transfer.js'
+import { TempDirs, round } from './lib/util.js'
 
 const MiB = 2 ** 20
+/** B1's warm-up, full size. */
+const WARMUP_BYTES = 8 * MiB
 
 function option(name: string, fallback: number): number {
   const at = process.argv.indexOf(name)
@@ -38,34 +37,12 @@ await session.post('Profiler.setSamplingInterval', { interval: 200 })
 const dirs = new TempDirs()
 
 async function profiledRound(kind: 'monitored' | 'bare'): Promise<string> {
-  let sender: Libp2p
-  let receiver: Libp2p
-  let stop: () => Promise<void>
-  let scraper: Scraper | undefined
-  if (kind === 'bare') {
-    const [s, r] = [await createBareNode(), await createBareNode()]
-    ;[sender, receiver] = [s, r]
-    stop = async () => {
-      await Promise.all([s.stop(), r.stop()])
-    }
-  } else {
-    const s = await createSubjectRuntime(await dirs.make())
-    const r = await createSubjectRuntime(await dirs.make())
-    await Promise.all([s.start(), r.start()])
-    ;[sender, receiver] = [s.node.libp2p, r.node.libp2p]
-    const urls = [s, r].map((rt) => rt.diagnostics?.url ?? '')
-    scraper = scrape ? new Scraper(urls) : undefined
-    stop = async () => {
-      scraper?.stop()
-      await Promise.all([s.stop(), r.stop()])
-    }
-  }
+  const pair =
+    kind === 'bare'
+      ? await barePair(WARMUP_BYTES)
+      : await monitoredPair({ dirs, warmupBytes: WARMUP_BYTES, scrape })
+  const { sender, receiver } = pair
   try {
-    await handleBlobs(receiver)
-    await connectIdentified(sender, receiver)
-    scraper?.start()
-    await streamBlob(sender, receiver, 8 * MiB)
-    collectGarbage()
     await session.post('Profiler.start')
     const cpu = process.cpuUsage()
     const ms = await streamBlob(sender, receiver, totalBytes)
@@ -83,7 +60,7 @@ async function profiledRound(kind: 'monitored' | 'bare'): Promise<string> {
         .join(', ')
     )
   } finally {
-    await stop()
+    await pair.stop()
   }
 }
 

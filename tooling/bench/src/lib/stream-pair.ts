@@ -1,0 +1,95 @@
+/**
+ * The two ends of B1's stream, ready to time: the receiver handles blobs, the sender has dialled
+ * it and identify ran both ways, a warm-up stream went through and the garbage was collected. A
+ * monitored pair is two wes-node runtimes scraped every second, as Prometheus and a dashboard
+ * would; a bare pair is two libp2p nodes without metrics.
+ */
+
+import { createBareNode } from './nodes.js'
+import { Scraper } from './scraper.js'
+import { createSubjectRuntime } from './subject.js'
+import { connectIdentified, handleBlobs, streamBlob } from './transfer.js'
+import { collectGarbage } from './util.js'
+import type { TempDirs } from './util.js'
+import type { Libp2p } from '@libp2p/interface'
+import type { Runtime } from 'wes-node'
+
+export interface StreamPair {
+  sender: Libp2p
+  receiver: Libp2p
+  /** Stops both ends (and the scraper of a monitored pair). */
+  stop(): Promise<void>
+}
+
+export interface MonitoredPair extends StreamPair {
+  runtimes: { sender: Runtime; receiver: Runtime }
+  /** Scrapes both runtimes every second from before the warm-up; `undefined` with `scrape: false`. */
+  scraper: Scraper | undefined
+}
+
+export interface MonitoredPairInit {
+  dirs: TempDirs
+  warmupBytes: number
+  /** libp2p's own metrics forwarded into the registry. @default true */
+  libp2pMetrics?: boolean
+  /** @default true */
+  scrape?: boolean
+}
+
+/** Makes `pair` ready to time (see the file's comment); stops it when that fails. */
+async function ready<Pair extends StreamPair>(
+  pair: Pair,
+  warmupBytes: number,
+  beforeWarmup?: () => void,
+): Promise<Pair> {
+  try {
+    await handleBlobs(pair.receiver)
+    await connectIdentified(pair.sender, pair.receiver)
+    beforeWarmup?.()
+    await streamBlob(pair.sender, pair.receiver, warmupBytes)
+    collectGarbage()
+    return pair
+  } catch (err) {
+    await pair.stop()
+    throw err
+  }
+}
+
+/** Two wes-node runtimes as `wes-node start` composes them, ready to time. */
+export async function monitoredPair(init: MonitoredPairInit): Promise<MonitoredPair> {
+  const { dirs, libp2pMetrics = true } = init
+  const sender = await createSubjectRuntime(await dirs.make(), { libp2pMetrics })
+  const receiver = await createSubjectRuntime(await dirs.make(), { libp2pMetrics })
+  await Promise.all([sender.start(), receiver.start()])
+  const scraper =
+    init.scrape === false
+      ? undefined
+      : new Scraper([sender, receiver].map((r) => r.diagnostics?.url ?? ''))
+  const pair: MonitoredPair = {
+    sender: sender.node.libp2p,
+    receiver: receiver.node.libp2p,
+    runtimes: { sender, receiver },
+    scraper,
+    async stop() {
+      scraper?.stop()
+      await Promise.all([sender.stop(), receiver.stop()])
+    },
+  }
+  return ready(pair, init.warmupBytes, () => scraper?.start())
+}
+
+/** Two bare libp2p nodes, ready to time. */
+export async function barePair(warmupBytes: number): Promise<StreamPair> {
+  const sender = await createBareNode()
+  const receiver = await createBareNode()
+  return ready(
+    {
+      sender,
+      receiver,
+      async stop() {
+        await Promise.all([sender.stop(), receiver.stop()])
+      },
+    },
+    warmupBytes,
+  )
+}
