@@ -271,18 +271,18 @@ export function createNetworkMetrics(registry: Registry, components: P2PMetricsC
     }
     return found
   }
+  const classifyOnce = (agents: Readonly<Record<string, number>>): Record<AgentClass, number> => {
+    const counts = peersByAgentClass(agents, 0, memoClassOf)
+    classified.set(agents, counts)
+    return counts
+  }
   const classifyAgents = (
     agents: Readonly<Record<string, number>>,
     connectedPeers: number,
   ): Record<AgentClass, number> => {
-    let known = classified.get(agents)
-    if (known === undefined) {
-      known = peersByAgentClass(agents, 0, memoClassOf)
-      classified.set(agents, known)
-    }
-    const counts = known
-    const announced = AGENT_CLASSES.reduce((sum, agent) => sum + counts[agent], 0)
-    return { ...counts, unknown: Math.max(0, connectedPeers - announced) }
+    const known = classified.get(agents) ?? classifyOnce(agents)
+    const announced = AGENT_CLASSES.reduce((sum, agent) => sum + known[agent], 0)
+    return { ...known, unknown: Math.max(0, connectedPeers - announced) }
   }
 
   const inboundRefused = new Counter({
