@@ -142,7 +142,7 @@ export {
   PROMETHEUS_CONTENT_TYPE,
 } from './exposition-format.js'
 export type { ExpositionFormat } from './exposition-format.js'
-export { renderOpenMetrics } from './openmetrics.js'
+export { renderExposition, renderOpenMetrics } from './exposition.js'
 
 export * from './views/index.js'
 export * from './controls/index.js'

@@ -4,6 +4,7 @@
  */
 import { mdnsIsolation } from '@wes/config/multicast'
 import type { Stream } from '@libp2p/interface'
+import { renderExposition } from '@wes/diagnostics'
 import { libp2pVersion } from '@wes/p2p-core'
 import type { P2POptionsInit } from '@wes/p2p-core'
 import { afterEach, describe, expect, it } from '@jest/globals'
@@ -265,6 +266,30 @@ describe('a live node through its diagnostics', () => {
     const bareNames = await families(bare)
     expect(bareNames.filter((n) => n.startsWith('libp2p_'))).toEqual([])
     expect(bareNames).toContain('p2p_discovery_dials_total')
+  })
+
+  it('writes the whole registry of a connected node as prom-client would, in both formats', async () => {
+    const a = await runtime()
+    const b = await runtime()
+    await b.node.libp2p.dial(a.node.libp2p.getMultiaddrs()[0] ?? a.node.libp2p.peerId)
+    await until(
+      () => metrics(a),
+      (v) => v.p2p_connections_total === 1,
+      'the connection',
+    )
+    // the series of each line (values move between two renders of a live node)
+    const series = (text: string): string[] =>
+      text
+        .split('\n')
+        .filter((line) => line !== '' && !line.startsWith('#'))
+        .map((line) => line.slice(0, line.lastIndexOf(' ')))
+        .sort()
+    const ours = await renderExposition(a.registry, 'prometheus')
+    const theirs = await a.registry.metrics()
+    expect(series(ours)).toEqual(series(theirs))
+    expect(ours.match(/^# (HELP|TYPE) .*$/gm)).toEqual(theirs.match(/^# (HELP|TYPE) .*$/gm))
+    expect(series(await renderExposition(a.registry, 'openmetrics'))).toEqual(series(theirs))
+    expect(ours).toContain('# TYPE libp2p_protocol_streams_total gauge\n')
   })
 
   it('serves wes_node_build_info: the versions of wes-node, libp2p and Node.js, value 1', async () => {

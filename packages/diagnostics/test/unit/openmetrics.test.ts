@@ -11,7 +11,6 @@ import {
   renderOpenMetrics,
   SPEC_METRICS,
 } from '../../src/index.js'
-import { rawRequest } from './http-client.js'
 import { createLoopbackServers } from './loopback-servers.js'
 import { createStubSource } from './stub-source.js'
 
@@ -261,17 +260,24 @@ describe('GET /metrics', () => {
     expect(allowed.headers.get('content-type')).toBe(OPENMETRICS_CONTENT_TYPE)
   })
 
-  it('answers 500 JSON when rendering OpenMetrics fails', async () => {
+  it('answers 500 JSON in either format when a collect fails', async () => {
     const registry = new Registry()
-    registry.getMetricsAsJSON = () => Promise.reject(new Error('collector exploded'))
+    new Gauge({
+      name: 'bad',
+      help: 'B.',
+      registers: [registry],
+      collect() {
+        throw new Error('collector exploded')
+      },
+    })
     const app = createDiagnosticsApp({ source: createStubSource(), registry })
     app.on('error', () => undefined)
     const baseUrl = `http://${await servers.listen(app.callback())}`
-    const res = await rawRequest(baseUrl, 'GET', '/metrics')
-    expect(res.status).toBe(200)
-    const om = await fetch(`${baseUrl}/metrics`, { headers: { accept: OM_ACCEPT } })
-    expect(om.status).toBe(500)
-    expect(om.headers.get('content-type')).toBe('application/json; charset=utf-8')
-    expect(await om.json()).toEqual({ error: 'internal_error', message: expect.any(String) })
+    for (const accept of [OM_ACCEPT, 'text/plain']) {
+      const res = await fetch(`${baseUrl}/metrics`, { headers: { accept } })
+      expect({ accept, status: res.status }).toEqual({ accept, status: 500 })
+      expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8')
+      expect(await res.json()).toEqual({ error: 'internal_error', message: expect.any(String) })
+    }
   })
 })
