@@ -6,10 +6,20 @@
  * (its own counters, gauges and histograms) to a delegate `Metrics`, such as
  * `@libp2p/prometheus-metrics` on the application's registry. Without a delegate those
  * registrations are accepted and discarded, so the metric plumbing costs nothing.
+ *
+ * Two of libp2p's calculated metrics, the per-protocol stream gauges, are forwarded with a
+ * calculation of our own that reads the same connections in one walk
+ * ({@link createProtocolStreamGauges}).
  */
 
+import {
+  createProtocolStreamGauges,
+  PROTOCOL_STREAMS_P90,
+  PROTOCOL_STREAMS_TOTAL,
+} from './protocol-stream-gauges.js'
 import { isRelayed } from './reachability.js'
 import type { BandwidthMeter } from './bandwidth-meter.js'
+import type { ConnectionsEachPeer, ProtocolStreamGauges } from './protocol-stream-gauges.js'
 import type {
   CalculatedMetricOptions,
   ComponentLogger,
@@ -58,9 +68,13 @@ function isCalculated(options: object | undefined): boolean {
   return options != null && 'calculate' in options
 }
 
-/** What libp2p gives a metrics factory; `@libp2p/prometheus-metrics` needs only the logger. */
+/**
+ * What libp2p gives a metrics factory; `@libp2p/prometheus-metrics` needs only the logger. The
+ * connection manager is read at scrape time (libp2p sets it after making the metrics).
+ */
 export interface MetricsComponents {
   logger: ComponentLogger
+  connectionManager?: { getConnectionsMap(): ConnectionsEachPeer }
 }
 
 /**
@@ -90,17 +104,26 @@ export class WireMetrics implements Metrics, Startable {
   private readonly delegate?: Metrics
   private readonly onStream?: StreamObserver
   private readonly onConnection?: ConnectionObserver
+  private readonly streamGauges?: ProtocolStreamGauges
 
+  /**
+   * @param connections - the node's connections at scrape time, for the stream gauges; without
+   *   it libp2p's own calculations are forwarded
+   */
   constructor(
     meter: BandwidthMeter,
     delegate?: Metrics,
     onStream?: StreamObserver,
     onConnection?: ConnectionObserver,
+    connections?: () => ConnectionsEachPeer,
   ) {
     this.meter = meter
     this.delegate = delegate
     this.onStream = onStream
     this.onConnection = onConnection
+    if (delegate != null && connections != null) {
+      this.streamGauges = createProtocolStreamGauges(connections)
+    }
   }
 
   start(): void | Promise<void> {
@@ -141,7 +164,12 @@ export class WireMetrics implements Metrics, Startable {
   registerMetricGroup(name: string, options?: MetricOptions): MetricGroup
   registerMetricGroup(name: string, options: CalculatedMetricOptions<Record<string, number>>): void
   registerMetricGroup(name: string, options?: MetricOptions): MetricGroup | undefined {
-    return this.register('registerMetricGroup', name, options, NOOP_METRIC_GROUP)
+    return this.register(
+      'registerMetricGroup',
+      name,
+      this.ownCalculation(name, options),
+      NOOP_METRIC_GROUP,
+    )
   }
 
   registerCounter(name: string, options?: MetricOptions): Counter
@@ -194,6 +222,17 @@ export class WireMetrics implements Metrics, Startable {
     return undefined
   }
 
+  /** libp2p's options for a metric group, with our calculation where we have one. */
+  private ownCalculation(name: string, options: object | undefined): object | undefined {
+    const gauges = this.streamGauges
+    if (gauges === undefined || !isCalculated(options)) return options
+    if (name === PROTOCOL_STREAMS_TOTAL) return { ...options, calculate: gauges.streamsTotal }
+    if (name === PROTOCOL_STREAMS_P90) {
+      return { ...options, calculate: gauges.streamsPerConnectionP90 }
+    }
+    return options
+  }
+
   /**
    * One registration, forwarded to the delegate when there is one. A calculated metric (one with
    * `calculate`) is read by the delegate at scrape time and has no handle.
@@ -222,5 +261,12 @@ export function wireMetrics(
   onStream?: StreamObserver,
   onConnection?: ConnectionObserver,
 ): (components: MetricsComponents) => Metrics {
-  return (components) => new WireMetrics(meter, delegate?.(components), onStream, onConnection)
+  return (components) =>
+    new WireMetrics(meter, delegate?.(components), onStream, onConnection, () => {
+      const connectionManager = components.connectionManager
+      if (connectionManager === undefined) {
+        throw new Error('libp2p gave the metrics no connection manager to read streams from')
+      }
+      return connectionManager.getConnectionsMap()
+    })
 }

@@ -24,6 +24,7 @@ import type { BandwidthMeter } from '../bandwidth-meter.js'
 import type { Logger } from '../logger.js'
 import type { P2POptions } from '../options.js'
 import type { ConnectionObserver, MetricsFactory, StreamObserver } from '../wire-metrics.js'
+import type { ConnectionsEachPeer } from '../protocol-stream-gauges.js'
 import type { NetworkConnectionManager } from '../network/index.js'
 import type { MdnsHandle, MdnsState } from './mdns-probe.js'
 import type { NatAddressManager } from './nat-observer.js'
@@ -62,7 +63,7 @@ export interface ConnectionManagerHandle extends NetworkConnectionManager {
 }
 
 /** The connection manager's map of connections by peer, as far as the node reads it. */
-export interface ConnectionsByPeer {
+export interface ConnectionsByPeer extends ConnectionsEachPeer {
   entries(): Iterable<[PeerId, Connection[]]>
 }
 
