@@ -143,6 +143,7 @@ export {
 } from './exposition-format.js'
 export type { ExpositionFormat } from './exposition-format.js'
 export { renderExposition, renderOpenMetrics } from './exposition.js'
+export { METRICS_RENDER_CHANNEL } from './routes/metrics.js'
 
 export * from './views/index.js'
 export * from './controls/index.js'

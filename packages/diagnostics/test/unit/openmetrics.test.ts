@@ -1,3 +1,4 @@
+import diagnosticsChannel from 'node:diagnostics_channel'
 import { afterEach, describe, expect, it } from '@jest/globals'
 import { Counter, Gauge, Histogram, Registry, Summary } from 'prom-client'
 import {
@@ -6,6 +7,7 @@ import {
   createP2PMetrics,
   ADDED_METRICS,
   HEALTH_METRICS,
+  METRICS_RENDER_CHANNEL,
   OPENMETRICS_CONTENT_TYPE,
   PROMETHEUS_CONTENT_TYPE,
   renderOpenMetrics,
@@ -236,6 +238,30 @@ describe('GET /metrics', () => {
           : '# TYPE p2p_discovery_bootstrap_attempt_total counter\n',
       )
     }
+  })
+
+  it('publishes each render on its tracing channel, with the format, and nothing else', async () => {
+    const baseUrl = await serve()
+    const seen: string[] = []
+    const handlers = {
+      start: (ctx: { syntax?: string }) => seen.push(`start ${ctx.syntax}`),
+      asyncEnd: (ctx: { syntax?: string }) => seen.push(`end ${ctx.syntax}`),
+    }
+    const channel = diagnosticsChannel.tracingChannel(METRICS_RENDER_CHANNEL)
+    channel.subscribe(handlers as never)
+    try {
+      await (await fetch(`${baseUrl}/metrics`, { headers: { accept: OM_ACCEPT } })).text()
+      await (await fetch(`${baseUrl}/metrics`)).text()
+      await (await fetch(`${baseUrl}/debug/p2p/stats`)).text()
+    } finally {
+      channel.unsubscribe(handlers as never)
+    }
+    expect(seen).toEqual([
+      'start openmetrics',
+      'end openmetrics',
+      'start prometheus',
+      'end prometheus',
+    ])
   })
 
   it('HEAD answers the negotiated Content-Type without a body', async () => {
