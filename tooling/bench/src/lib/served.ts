@@ -2,9 +2,14 @@
  * Every HTTP request the process serves, as the server sees it: from the request's start to the
  * response's end (node:http's diagnostics channels), so the render and every wait inside the
  * process count, and the client's side and the loopback do not. For the preloaded probes.
+ *
+ * Wall time only: the thread's CPU time (`process.threadCpuUsage()`, or `/proc/thread-self/schedstat`)
+ * moves in scheduler ticks of 4 ms on these machines while the thread runs, too coarse for
+ * requests of a few milliseconds.
  */
 
 import diagnosticsChannel from 'node:diagnostics_channel'
+import { readFileSync } from 'node:fs'
 import type { IncomingMessage } from 'node:http'
 
 /** Microseconds on the monotonic clock (`process.hrtime`, the clock of V8's CPU profiles). */
@@ -22,5 +27,48 @@ export function watchServedRequests(
     const { request } = message as { request: IncomingMessage }
     const startUs = started.get(request)
     if (startUs !== undefined) onServed(request.url ?? '', startUs, (nowUs() - startUs) / 1000)
+  })
+}
+
+/**
+ * The tracing channel `@wes/diagnostics` publishes each `/metrics` render on
+ * (`METRICS_RENDER_CHANNEL`; named here so the probes need not load the package).
+ */
+const METRICS_RENDER_CHANNEL = 'wes:diagnostics:metrics-render'
+
+/**
+ * Microseconds the calling thread has spent runnable but waiting for a core (the run delay of
+ * `/proc/thread-self/schedstat`, brought up to date each time the thread is scheduled in, so exact
+ * when read by the running thread); NaN where the kernel does not say.
+ */
+export function runQueueWaitUs(): number {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'latin1').split(' ')[1]) / 1000
+  } catch {
+    return Number.NaN
+  }
+}
+
+/**
+ * Calls `onRender` with each `/metrics` render's duration and the part of it the thread waited
+ * for a core (ms): every collect and the text, without the HTTP around it. Reading the run delay
+ * costs about 50 µs per render, paid outside the timed span.
+ */
+export function watchMetricsRenders(onRender: (ms: number, waitedMs: number) => void): void {
+  const started = new WeakMap<object, { us: number; waitUs: number }>()
+  diagnosticsChannel.tracingChannel(METRICS_RENDER_CHANNEL).subscribe({
+    start(context) {
+      const waitUs = runQueueWaitUs()
+      started.set(context as object, { us: nowUs(), waitUs })
+    },
+    asyncEnd(context) {
+      const endUs = nowUs()
+      const start = started.get(context as object)
+      if (start === undefined) return
+      onRender((endUs - start.us) / 1000, (runQueueWaitUs() - start.waitUs) / 1000)
+    },
+    end: () => {},
+    asyncStart: () => {},
+    error: () => {},
   })
 }

@@ -12,6 +12,13 @@ export interface ProbeReport {
   memory: NodeJS.MemoryUsage
   /** Milliseconds the process took to serve each HTTP request since the last reset, by path. */
   served: Record<string, number[]>
+  /** Milliseconds of GC pause inside each of them, in the same order. */
+  servedGc: Record<string, number[]>
+  /**
+   * Each `/metrics` render since the last reset (wes-node's tracing channel), and the part of each
+   * the thread waited for a core, ms.
+   */
+  renders: { ms: number[]; waitedMs: number[] }
 }
 
 export type SubjectKind = 'wes-node' | 'bare-libp2p'
