@@ -217,8 +217,8 @@ export const b8Scale: Benchmark = {
       const fewReport = await alone(ours, bare, async () => {
         fewMetricsMs = await timeRequests(`${base}/metrics`, fewAgent, requests, SCRAPE_GAP_MS)
       })
-      const fewRenderMs = fewReport.served['/metrics'] ?? []
-      const fewRenderGcMs = fewReport.servedGc['/metrics'] ?? []
+      const fewServedMs = fewReport.served['/metrics'] ?? []
+      const fewServedGcMs = fewReport.servedGc['/metrics'] ?? []
       const fewRenders = fewReport.renders
       // the server closes an idle keep-alive socket after 5 s: no agent waits for the rest
       fewAgent.destroy()
@@ -398,7 +398,7 @@ export const b8Scale: Benchmark = {
             unit: 'ms',
             better: 'lower',
             ours: p(served['/metrics'] ?? [], 99),
-            baseline: p(fewRenderMs, 99),
+            baseline: p(fewServedMs, 99),
             baselineLabel: `same node, ${FEW} peers`,
           }),
           figure({
@@ -506,8 +506,8 @@ export const b8Scale: Benchmark = {
             `/proc/thread-self/schedstat, read at both ends of each render).`,
           `Served (the probe times each request from its start to the response's end in the node, HTTP ` +
             `parsing and the socket write included) p50 ${round(p(served['/metrics'] ?? [], 50), 2)} ms, p99 ` +
-            `${round(p(served['/metrics'] ?? [], 99), 2)} ms (${FEW} peers: ${round(p(fewRenderMs, 50), 2)}, ` +
-            `${round(p(fewRenderMs, 99), 2)}); over HTTP from the benchmark process p50 ` +
+            `${round(p(served['/metrics'] ?? [], 99), 2)} ms (${FEW} peers: ${round(p(fewServedMs, 50), 2)}, ` +
+            `${round(p(fewServedMs, 99), 2)}); over HTTP from the benchmark process p50 ` +
             `${round(p(times.metrics, 50), 2)} ms (${round(p(fewMetricsMs, 50), 2)} ms with ${FEW}). Verbose peers p50 ${round(p(times.peers100, 50), 2)} ms at limit 100 ` +
             `(${sizes[100]} bytes; bare route ${round(p(times.bare100, 50), 2)} ms) and ` +
             `${round(p(times.peers1000, 50), 2)} ms at limit 1,000 (${sizes[1000]} bytes; bare route ` +
@@ -519,7 +519,7 @@ export const b8Scale: Benchmark = {
             `(a 1,000-peer page leaves megabytes of garbage, whose collection would otherwise land in the ` +
             `renders after it); ${resets} request(s) sent again after the server had closed their keep-alive ` +
             `socket. /metrics requests with a GC pause inside: ${gcShare(servedGc['/metrics'] ?? [])} with ` +
-            `${peers} peers, ${gcShare(fewRenderGcMs)} with ${FEW}.`,
+            `${peers} peers, ${gcShare(fewServedGcMs)} with ${FEW}.`,
           `Memory: heap used after two full GCs, idle and ${settleMs / 1000} s after the last peer connected ` +
             `(then holding ${loaded.oursPeers} and ${loaded.barePeers} peers; per connection divides by those): ` +
             `wes-node ${round(idle.ours.heapUsed / 2 ** 20, 1)} → ${round(loaded.ours.heapUsed / 2 ** 20, 1)} MiB, ` +

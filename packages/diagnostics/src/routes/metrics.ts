@@ -12,9 +12,13 @@ import type { ExpositionFormat } from '../exposition-format.js'
  *
  * @example
  * ```ts
+ * const started = new WeakMap<object, number>()
  * diagnosticsChannel.tracingChannel(METRICS_RENDER_CHANNEL).subscribe({
- *   start: (ctx) => { ctx.t = performance.now() },
- *   asyncEnd: (ctx) => console.log('render', performance.now() - ctx.t, 'ms'),
+ *   start: (ctx) => void started.set(ctx, performance.now()),
+ *   asyncEnd: (ctx) => console.log('render', performance.now() - (started.get(ctx) ?? 0), 'ms'),
+ *   end() {},
+ *   asyncStart() {},
+ *   error() {},
  * })
  * ```
  */
