@@ -7,8 +7,8 @@
  * every scrape or request that falls in that round waits for it. This one does the same work in
  * small pieces: each connection gets one of {@link SLOTS} slots in the period when it opens
  * (libp2p's `connection:open`; it leaves its slot on `connection:close`), and a tick every
- * `pingInterval / SLOTS` pings the connections of its slot, one after another over the tick: a
- * tick reads its slot only, never every connection. Each connection is still pinged once a
+ * `pingInterval / SLOTS` pings the connections of its slot together (10 at a time with 1,000
+ * connections): a tick reads its slot only, never every connection. Each connection is still pinged once a
  * period; what it measures and does is libp2p's: the round trip lands in `connection.rtt` and in
  * `libp2p_connection_monitor_ping_time_milliseconds` (the same adaptive timeout and metric), a
  * connection whose peer does not speak ping gets half the time to the refusal as its round trip,
@@ -145,29 +145,26 @@ export class SpreadConnectionMonitor implements Startable {
   }
 
   /**
-   * Pings the open connections of this tick's slot, spread evenly over the tick: a stall of the
-   * event loop is then one ping, not a slot's worth (a timer delay histogram, such as
-   * `nodejs_eventloop_lag_p99_seconds`, counts many short stalls more than one long one).
+   * Pings the open connections of this tick's slot, together. Spreading them further, each in a
+   * timer of its own over the tick, made every ping's packets wake the event loop on their own:
+   * at 1,000 connections the node then spent 250 ms of CPU a second against 140 ms pinging a
+   * slot at once and 125 ms for libp2p's single round (B8's setting, docs/benchmarks.md), and
+   * the CPU a busy machine gives it in turn came back as event-loop delay.
    */
   private pingSlot(): void {
     const slot = this.tick
     this.tick = (this.tick + 1) % SLOTS
     if (Date.now() < this.quietUntil) return
-    const due = [...(this.members[slot] ?? [])].filter((c) => c.status === 'open')
-    due.forEach((connection, i) => {
-      const pingOne = (): void => {
-        if (this.timer === undefined) return // stopped meanwhile
-        this.ping(connection).catch((err: unknown) => {
-          this.log.error('error during heartbeat - %e', err)
-          if (this.abortOnFailure) {
-            this.log.error('aborting connection due to ping failure')
-            connection.abort(err instanceof Error ? err : new Error(String(err)))
-          }
-        })
-      }
-      if (i === 0) pingOne()
-      else setTimeout(pingOne, (i * this.tickMs) / due.length)
-    })
+    for (const connection of this.members[slot] ?? []) {
+      if (connection.status !== 'open') continue
+      this.ping(connection).catch((err: unknown) => {
+        this.log.error('error during heartbeat - %e', err)
+        if (this.abortOnFailure) {
+          this.log.error('aborting connection due to ping failure')
+          connection.abort(err instanceof Error ? err : new Error(String(err)))
+        }
+      })
+    }
   }
 
   /** One ping, as libp2p's monitor does it. */
