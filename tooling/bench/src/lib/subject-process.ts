@@ -5,8 +5,19 @@ import { spawnNode, spawnWesNode, worker } from './child.js'
 import type { Child } from './child.js'
 import { httpGet, waitFor } from './util.js'
 
+/** Event-loop delay since the last reset, in ms (the timer's period included, as perf_hooks has it). */
+export interface EventLoopDelay {
+  p50Ms: number
+  p99Ms: number
+  maxMs: number
+  meanMs: number
+  samples: number
+}
+
 export interface ProbeReport {
-  eventLoop: { p50Ms: number; p99Ms: number; maxMs: number; meanMs: number; samples: number }
+  eventLoop: EventLoopDelay
+  /** The same less the main thread's waits for a core (its run delay), by a timer of the same period. */
+  eventLoopRunning: EventLoopDelay
   /** Garbage-collection pauses since the last reset. */
   gc: { count: number; totalMs: number; maxMs: number }
   memory: NodeJS.MemoryUsage

@@ -2,7 +2,7 @@
  * Preloaded into a subject process (`node --import probe.js ...`): measures its event-loop
  * delay with perf_hooks, its garbage-collection pauses and how long it took to serve each HTTP
  * request, and answers the parent over IPC. `{type: 'reset'}` clears them, `{type: 'report'}`
- * answers `{type: 'report', eventLoop: {...ms}, gc: {...ms}, memory: process.memoryUsage(),
+ * answers `{type: 'report', eventLoop: {...ms}, eventLoopRunning: {...ms}, gc: {...ms}, memory: process.memoryUsage(),
  * served: {[path]: ms[]}, servedGc: {[path]: ms[]}, renders: {ms, waitedMs}}` (the time to serve
  * each request and the GC pause inside it; each /metrics render of wes-node, from its tracing
  * channel, and the part of it the thread waited for a core); `{type: 'report', gc: true}` runs a full GC first
@@ -10,14 +10,42 @@
  * process alive.
  */
 
-import { PerformanceObserver, monitorEventLoopDelay, performance } from 'node:perf_hooks'
-import { nowUs, watchMetricsRenders, watchServedRequests } from '../lib/served.js'
+import {
+  PerformanceObserver,
+  createHistogram,
+  monitorEventLoopDelay,
+  performance,
+} from 'node:perf_hooks'
+import type { RecordableHistogram } from 'node:perf_hooks'
+import type { EventLoopDelay } from '../lib/subject-process.js'
+import { nowUs, runDelayReader, watchMetricsRenders, watchServedRequests } from '../lib/served.js'
 
 /** Sampling period of the delay timer, in ms: finer than any pause the targets care about. */
 const RESOLUTION_MS = 5
 
 const histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS })
 histogram.enable()
+
+/**
+ * The same delay less the time the main thread waited for a core meanwhile: a timer of the same
+ * period records each interval between its runs (as monitorEventLoopDelay does, the period
+ * included) minus the growth of the thread's run delay over it. What is left is the loop's own
+ * work (tasks, GC pauses, blocking calls); what is taken out is the machine's other processes
+ * having the cores, which on a benchmark machine are mostly the benchmark's own peers. NaN-free:
+ * without schedstat nothing is recorded (`samples` 0).
+ */
+const running = createHistogram()
+const runDelayUs = runDelayReader()
+let lastTickUs = nowUs()
+let lastDelayUs = runDelayUs()
+setInterval(() => {
+  const tickUs = nowUs()
+  const delayUs = runDelayUs()
+  const ownUs = tickUs - lastTickUs - (delayUs - lastDelayUs)
+  if (Number.isFinite(ownUs)) running.record(Math.max(1, Math.round(ownUs * 1000)))
+  lastTickUs = tickUs
+  lastDelayUs = delayUs
+}, RESOLUTION_MS).unref()
 
 /** Requests kept per path, and GC pauses, at most between two resets. */
 const MAX_SERVED = 10_000
@@ -81,10 +109,25 @@ function gcInside(): Record<string, number[]> {
   return out
 }
 
+/** A delay histogram (ns) as the report gives it, in ms. */
+function delays(
+  h: Pick<RecordableHistogram, 'percentile' | 'max' | 'mean' | 'count'>,
+): EventLoopDelay {
+  const ms = (ns: number): number => ns / 1e6
+  return {
+    p50Ms: ms(h.percentile(50)),
+    p99Ms: ms(h.percentile(99)),
+    maxMs: ms(h.max),
+    meanMs: ms(h.mean),
+    samples: h.count,
+  }
+}
+
 if (process.send !== undefined) {
   process.on('message', (message: { type?: string; gc?: boolean }) => {
     if (message.type === 'reset') {
       histogram.reset()
+      running.reset()
       gc = { count: 0, totalMs: 0, maxMs: 0 }
       served = new Map()
       spans = new Map()
@@ -98,16 +141,10 @@ if (process.send !== undefined) {
         collect?.()
         collect?.()
       }
-      const ms = (ns: number): number => ns / 1e6
       process.send?.({
         type: 'report',
-        eventLoop: {
-          p50Ms: ms(histogram.percentile(50)),
-          p99Ms: ms(histogram.percentile(99)),
-          maxMs: ms(histogram.max),
-          meanMs: ms(histogram.mean),
-          samples: histogram.count,
-        },
+        eventLoop: delays(histogram),
+        eventLoopRunning: delays(running),
         gc: { ...gc },
         memory: process.memoryUsage(),
         served: Object.fromEntries(served),
