@@ -31,7 +31,7 @@ run; no test asserts timings.
   time limit. \`pnpm bench -- --quick\` (fewer rounds, smaller sizes) and \`--only B2,B4\` write to
   \`tooling/bench/dist/results/\`; only a full run of all benchmarks writes this page (and B9's
   section was added to a full run's results, then the page re-rendered with \`--render\`; so was
-  B8's of 2026-12-02 17:15, run alone with \`dist/run-one.js B8\` after its measure and the node's
+  B8's of 2026-12-02 17:26, run alone with \`dist/run-one.js B8\` after its measure and the node's
   connection monitor changed).
 - The machine has 2 cores shared with other work; the load average at start and end is in the
   header. Throughput and latency figures move by 10-30% between runs here; ratios move less.
@@ -383,7 +383,14 @@ const b8: Commentary = (r) => {
         'time from /proc: 250 against 125 ms a second), almost all of it the connection monitor’s spread ' +
         '(see the ping round above: 140 ms with the slot pinged at once). Side by side in the same seconds ' +
         '(two nodes, the same 1,000 peers, three runs of six windows), pinging the slot at once cost 1-2 ms ' +
-        'of the loop’s own p99 and moved the whole p99 by less than the runs’ spread; it is kept for the CPU.' +
+        'of the loop’s own p99 and moved the whole p99 by less than the runs’ spread; it is kept for the CPU. ' +
+        'The rest of the gap was the bare node itself: at the lowest priority it still pinged all 1,000 peers ' +
+        'at once every 10 s, and the peers, at normal priority, answered those 1,000 pings at once in the ' +
+        'middle of wes-node’s windows, while the bare node’s windows only had wes-node’s hundredth every ' +
+        '100 ms beside them. wes-node alone with the same 1,000 peers (no bare node connected, six windows) ' +
+        'had a whole p99 of 11.5-15.1 ms, 8.9 less its waits. Since then the bare node’s monitor skips its ' +
+        'rounds during wes-node’s windows (workers/bare-node.ts; its timer keeps its phase, so each of its ' +
+        'own windows still holds one whole round).' +
         (loop.met === false
           ? ' The 20 ms p99 target is missed in this run; the not-scraped row shows how much of it the node ' +
             'has without scrapes, the bare row how much the same peers cost libp2p alone.'
