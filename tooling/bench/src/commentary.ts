@@ -30,9 +30,7 @@ run; no test asserts timings.
 - Everything is on loopback, every loop is bounded in count and time, and every benchmark has a
   time limit. \`pnpm bench -- --quick\` (fewer rounds, smaller sizes) and \`--only B2,B4\` write to
   \`tooling/bench/dist/results/\`; only a full run of all benchmarks writes this page (and B9's
-  section was added to a full run's results, then the page re-rendered with \`--render\`; so was
-  B8's of 2026-12-02 17:26, run alone with \`dist/run-one.js B8\` after its measure and the node's
-  connection monitor changed).
+  section was added to a full run's results, then the page re-rendered with \`--render\`).
 - The machine has 2 cores shared with other work; the load average at start and end is in the
   header. Throughput and latency figures move by 10-30% between runs here; ratios move less.
 `
