@@ -191,6 +191,8 @@ export const b8Scale: Benchmark = {
 
       // each subject is measured alone in time, the other at the lowest priority (yieldCores)
       let yielded = true
+      /** Whether the bare node's ping rounds skipped every window of wes-node (workers/bare-node.ts). */
+      let roundsPaused = true
       const alone = async (
         subject: SubjectProcess,
         other: SubjectProcess,
@@ -201,7 +203,10 @@ export const b8Scale: Benchmark = {
         // the bare node's ping round would make the peers answer 1,000 pings at once meanwhile
         // (workers/bare-node.ts); wes-node's monitor pings a hundredth of them every 100 ms
         const pause = other.kind === 'bare-libp2p'
-        if (pause) await other.ask('monitor', { paused: true })
+        if (pause) {
+          const answer = await other.ask<{ paused?: boolean }>('monitor', { paused: true })
+          if (answer.paused !== true) roundsPaused = false
+        }
         try {
           await subject.probe('reset')
           await during()
@@ -539,8 +544,8 @@ export const b8Scale: Benchmark = {
             `${round(p(times.peers1000, 50), 2)} ms at limit 1,000 (${sizes[1000]} bytes; bare route ` +
             `${round(p(times.bare1000, 50), 2)} ms); total ${bodies[1000].total ?? 'n/a'}. Requests run one at ` +
             `a time over keep-alive from the benchmark process: first ${times.metrics.length} /metrics ` +
-            `${SCRAPE_GAP_MS} ms apart, on their own and with the bare node at the lowest priority and its ping ` +
-            `rounds paused (as ` +
+            `${SCRAPE_GAP_MS} ms apart, on their own and with the bare node at the lowest priority` +
+            `${roundsPaused ? ' and its ping rounds paused' : ''} (as ` +
             `${fewMetricsMs.length} with ${FEW} peers before the rest connected), then the peers pages in 10 ` +
             `blocks alternating their order, ${times.peers100.length} and ${times.peers1000.length} per variant ` +
             `(a 1,000-peer page leaves megabytes of garbage, whose collection would otherwise land in the ` +
@@ -560,9 +565,13 @@ export const b8Scale: Benchmark = {
               ? `during each the other subject ran at the lowest priority (nice 19, every thread), so that ` +
                 `neither is measured in the other's bursts (the bare node's ping round holds a core for a ` +
                 `second every 10 s, and its peers answer 1,000 pings at once); the swarm's workers and the ` +
-                `benchmark keep their priority, so during wes-node's windows the bare node's connection ` +
-                `monitor also skipped its rounds (its timer kept its phase: each window of the bare node holds ` +
-                `one whole round). wes-node's monitor cannot be paused from outside: during the bare node's ` +
+                `benchmark keep their priority, so ` +
+                (roundsPaused
+                  ? `during wes-node's windows the bare node's connection monitor also skipped its rounds ` +
+                    `(its timer kept its phase: each window of the bare node holds one whole round). `
+                  : `**the bare node's connection monitor could not be paused (workers/bare-node.ts did not ` +
+                    `find it), so its rounds fell in wes-node's windows too**. `) +
+                `wes-node's monitor cannot be paused from outside: during the bare node's ` +
                 `windows it kept pinging a hundredth of its peers every 100 ms. Scrape p99 `
               : `**the other subject could not be lowered in priority (not permitted to restore it), so each ` +
                 `was measured beside the other's bursts**. Scrape p99 `) +

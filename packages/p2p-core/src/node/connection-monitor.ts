@@ -8,8 +8,8 @@
  * small pieces: each connection gets one of {@link SLOTS} slots in the period when it opens
  * (libp2p's `connection:open`; it leaves its slot on `connection:close`), and a tick every
  * `pingInterval / SLOTS` pings the connections of its slot together (10 at a time with 1,000
- * connections): a tick reads its slot only, never every connection. Each connection is still pinged once a
- * period; what it measures and does is libp2p's: the round trip lands in `connection.rtt` and in
+ * connections): a tick reads its slot only, never every connection. Each connection is still
+ * pinged once a period; what it measures and does is libp2p's: the round trip lands in `connection.rtt` and in
  * `libp2p_connection_monitor_ping_time_milliseconds` (the same adaptive timeout and metric), a
  * connection whose peer does not speak ping gets half the time to the refusal as its round trip,
  * and one whose ping fails or times out is aborted. One

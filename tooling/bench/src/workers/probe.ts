@@ -2,8 +2,8 @@
  * Preloaded into a subject process (`node --import probe.js ...`): measures its event-loop
  * delay with perf_hooks, its garbage-collection pauses and how long it took to serve each HTTP
  * request, and answers the parent over IPC. `{type: 'reset'}` clears them, `{type: 'report'}`
- * answers `{type: 'report', eventLoop: {...ms}, eventLoopRunning: {...ms}, gc: {...ms}, memory: process.memoryUsage(),
- * served: {[path]: ms[]}, servedGc: {[path]: ms[]}, renders: {ms, waitedMs}}` (the time to serve
+ * answers `{type: 'report', eventLoop: {...ms}, eventLoopRunning: {...ms}, gc: {...ms},
+ * memory: process.memoryUsage(), served: {[path]: ms[]}, servedGc: {[path]: ms[]}, renders: {ms, waitedMs}}` (the time to serve
  * each request and the GC pause inside it; each /metrics render of wes-node, from its tracing
  * channel, and the part of it the thread waited for a core); `{type: 'report', gc: true}` runs a full GC first
  * (when the process has --expose-gc). The IPC channel is unref'd, so the probe never keeps the
