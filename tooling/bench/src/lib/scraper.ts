@@ -5,7 +5,9 @@ export const SCRAPE_PATHS = ['/metrics', '/debug/p2p/stats', '/debug/p2p/health'
 
 /**
  * Scrapes diagnostics servers every `intervalMs` like Prometheus does (keep-alive, one request
- * at a time), and records how long each scrape took.
+ * at a time), and records how long each scrape took. {@link pause} and {@link resume} stop and
+ * restart its clock: while paused nothing is scraped, and the next scrape comes when the time
+ * left at the pause has run, so the scrapes stay one per `intervalMs` of running time.
  */
 export class Scraper {
   readonly latenciesMs: number[] = []
@@ -13,6 +15,10 @@ export class Scraper {
   private timer: NodeJS.Timeout | undefined
   private readonly agent = keepAliveAgent()
   private busy = false
+  /** When the next scrape is due (`performance.now()`), while running. */
+  private dueAt = 0
+  /** Milliseconds left to the next scrape, while paused. */
+  private leftMs: number | undefined
 
   constructor(
     private readonly baseUrls: string[],
@@ -20,20 +26,46 @@ export class Scraper {
   ) {}
 
   start(): void {
-    this.timer ??= setInterval(() => void this.scrapeOnce(), this.intervalMs)
+    if (this.timer !== undefined || this.leftMs !== undefined) return
+    this.schedule(this.intervalMs)
+  }
+
+  /** Stops the clock; {@link resume} goes on from where it stood. */
+  pause(): void {
+    if (this.timer === undefined) return
+    clearTimeout(this.timer)
+    this.timer = undefined
+    this.leftMs = Math.max(0, this.dueAt - performance.now())
+  }
+
+  resume(): void {
+    if (this.leftMs === undefined) return
+    const left = this.leftMs
+    this.leftMs = undefined
+    this.schedule(left)
   }
 
   stop(): void {
-    clearInterval(this.timer)
+    clearTimeout(this.timer)
     this.timer = undefined
+    this.leftMs = undefined
     this.agent.destroy()
+  }
+
+  private schedule(delayMs: number): void {
+    this.dueAt = performance.now() + delayMs
+    this.timer = setTimeout(() => {
+      this.schedule(this.intervalMs)
+      void this.scrape()
+    }, delayMs)
   }
 
   get scrapes(): number {
     return this.latenciesMs.length
   }
 
-  private async scrapeOnce(): Promise<void> {
+  /** One scrape of every path of every server now (none if one is under way). */
+  async scrape(): Promise<void> {
     if (this.busy) return
     this.busy = true
     try {

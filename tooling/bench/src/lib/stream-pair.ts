@@ -8,11 +8,51 @@
 import { createBareNode } from './nodes.js'
 import { Scraper } from './scraper.js'
 import { createSubjectRuntime } from './subject.js'
-import { connectIdentified, handleBlobs, streamBlob } from './transfer.js'
+import { sampleValue } from './series.js'
+import { BLOB_PROTOCOL, connectIdentified, handleBlobs, streamBlob } from './transfer.js'
 import { collectGarbage } from './util.js'
 import type { TempDirs } from './util.js'
 import type { Libp2p } from '@libp2p/interface'
+import type { Registry } from 'prom-client'
 import type { Runtime } from 'wes-node'
+
+/**
+ * B1's pairs: two wes-node runtimes as `wes-node start` composes them, the same without
+ * libp2p's own metrics, and two bare libp2p nodes.
+ */
+export const PAIR_VARIANTS = ['monitored', 'monitored-without-libp2p-metrics', 'bare'] as const
+export type PairVariant = (typeof PAIR_VARIANTS)[number]
+
+/** What a receiver's registry counted of a pair's streams, read as a scrape reads it. */
+export interface Counted {
+  /** `p2p_protocol_bytes_total{direction="in",protocol=<blob>}`. */
+  protocolBytes: number
+  /** `libp2p_data_transfer_bytes_total{protocol="<blob> received"}` (libp2p's metrics). */
+  libp2pBytes: number
+  /** `p2p_connections_opened_total{direction="inbound",transport="tcp"}`. */
+  inboundConnections: number
+  /** `libp2p_*` series in the text. */
+  libp2pSeries: number
+}
+
+export async function counted(registry: Registry): Promise<Counted> {
+  const text = await registry.metrics()
+  return {
+    protocolBytes:
+      sampleValue(text, 'p2p_protocol_bytes_total', { direction: 'in', protocol: BLOB_PROTOCOL }) ??
+      0,
+    libp2pBytes:
+      sampleValue(text, 'libp2p_data_transfer_bytes_total', {
+        protocol: `${BLOB_PROTOCOL} received`,
+      }) ?? 0,
+    inboundConnections:
+      sampleValue(text, 'p2p_connections_opened_total', {
+        direction: 'inbound',
+        transport: 'tcp',
+      }) ?? 0,
+    libp2pSeries: text.split('\n').filter((l) => l.startsWith('libp2p_')).length,
+  }
+}
 
 export interface StreamPair {
   sender: Libp2p
