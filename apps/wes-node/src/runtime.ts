@@ -1,7 +1,13 @@
-import { Registry } from 'prom-client'
+import { Counter, Registry } from 'prom-client'
 import type * as PrometheusMetricsModule from '@libp2p/prometheus-metrics'
 import { createP2PNode, libp2pVersion } from '@wes/p2p-core'
-import type { MetricsFactory, P2PNode, P2PNodeComponents, P2POptions } from '@wes/p2p-core'
+import type {
+  MetricsFactory,
+  P2PNode,
+  P2PNodeComponents,
+  P2POptions,
+  TransferLedger,
+} from '@wes/p2p-core'
 import {
   collectInBackground,
   createBuildInfoMetric,
@@ -104,6 +110,35 @@ async function libp2pMetrics(registry: Registry): Promise<MetricsFactory> {
   })
 }
 
+/** libp2p's transfer bytes by `protocol` (`global sent`, `<protocol> received`, ...). */
+const LIBP2P_TRANSFERS = 'libp2p_data_transfer_bytes_total'
+
+/**
+ * Serves `libp2p_data_transfer_bytes_total` from the node's own count (`countTransfers`) in place
+ * of the counter `@libp2p/prometheus-metrics` registered: the same name, label and values, without
+ * that package's per-chunk key string and Map update on every connection and stream (about 1% of
+ * a saturated stream's CPU). The keys are created at 0 (`global sent`, `global received`) or when
+ * a protocol first negotiates.
+ */
+function serveLibp2pTransfers(registry: Registry, transfers: TransferLedger): void {
+  registry.removeSingleMetric(LIBP2P_TRANSFERS)
+  const served = new Map<string, number>()
+  new Counter({
+    name: LIBP2P_TRANSFERS,
+    help: 'Bytes sent and received on every libp2p connection (global, after encryption and muxing) and on the streams of each negotiated protocol (payload).',
+    labelNames: ['protocol'] as const,
+    registers: [registry],
+    collect() {
+      for (const [protocol, total] of Object.entries(transfers.totals())) {
+        const before = served.get(protocol)
+        if (before !== undefined && total <= before) continue
+        this.inc({ protocol }, total - (before ?? 0))
+        served.set(protocol, total)
+      }
+    },
+  })
+}
+
 /**
  * Wires `@wes/p2p-core` to `@wes/diagnostics`: one registry per node, discovery events
  * counted through the metrics' callbacks, state and the health verdict read from the node at
@@ -119,10 +154,13 @@ export async function createRuntime(
   const node = await createP2PNode(options, {
     logger,
     ...(libp2pLogger !== undefined ? { libp2pLogger } : {}),
-    ...(options.libp2pMetrics ? { metrics: await libp2pMetrics(registry) } : {}),
+    ...(options.libp2pMetrics
+      ? { metrics: await libp2pMetrics(registry), countTransfers: true }
+      : {}),
     // peers count this node as wes-node (p2p_peers_by_agent)
     userAgent: `wes-node/${VERSION} libp2p/${libp2pVersion()} node/${process.versions.node}`,
   })
+  if (node.transfers !== undefined) serveLibp2pTransfers(registry, node.transfers)
   // one count of discovery events: the metrics and /debug/p2p/stats both read it
   const discovery = createDiscoveryTotals()
   const source = withDiscoveryCounts(nodeDiagnosticsSource(node), discovery)

@@ -108,6 +108,13 @@ export { SILENT_LIBP2P_LOGGER, SILENT_LOGGER } from './logger.js'
 export type { LogFields, Logger } from './logger.js'
 export type { MetricsComponents, MetricsFactory } from './wire-metrics.js'
 export {
+  GLOBAL_TRANSFERS,
+  MAX_TRANSFER_PROTOCOLS,
+  OTHER_TRANSFERS,
+  TransferLedger,
+} from './transfer-ledger.js'
+export type { TransferCount } from './transfer-ledger.js'
+export {
   CONNECTION_CLOSE_REASONS,
   CONNECTION_DIRECTIONS,
   CONNECTION_TRANSPORTS,

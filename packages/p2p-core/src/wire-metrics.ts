@@ -7,6 +7,10 @@
  * `@libp2p/prometheus-metrics` on the application's registry. Without a delegate those
  * registrations are accepted and discarded, so the metric plumbing costs nothing.
  *
+ * With a {@link TransferLedger}, the bytes behind libp2p's `libp2p_data_transfer_bytes_total`
+ * are counted here and connections and streams are not handed to the delegate's
+ * `trackMultiaddrConnection` and `trackProtocolStream` (transfer-ledger.ts says why).
+ *
  * Two of libp2p's calculated metrics, the per-protocol stream gauges, are forwarded with a
  * calculation of our own that reads the same connections in one walk
  * ({@link createProtocolStreamGauges}).
@@ -18,7 +22,9 @@ import {
   PROTOCOL_STREAMS_TOTAL,
 } from './protocol-stream-gauges.js'
 import { isRelayed } from './reachability.js'
+import { tapStream } from './network/stream-tap.js'
 import type { BandwidthMeter } from './bandwidth-meter.js'
+import type { TransferLedger } from './transfer-ledger.js'
 import type { ConnectionsEachPeer, ProtocolStreamGauges } from './protocol-stream-gauges.js'
 import type {
   CalculatedMetricOptions,
@@ -105,10 +111,14 @@ export class WireMetrics implements Metrics, Startable {
   private readonly onStream?: StreamObserver
   private readonly onConnection?: ConnectionObserver
   private readonly streamGauges?: ProtocolStreamGauges
+  private readonly transfers?: TransferLedger
 
   /**
    * @param connections - the node's connections at scrape time, for the stream gauges; without
    *   it libp2p's own calculations are forwarded
+   * @param transfers - where the bytes of libp2p's `libp2p_data_transfer_bytes_total` are
+   *   counted instead of in `delegate`: with it, connections and streams are not handed to the
+   *   delegate's `trackMultiaddrConnection` and `trackProtocolStream`
    */
   constructor(
     meter: BandwidthMeter,
@@ -116,11 +126,13 @@ export class WireMetrics implements Metrics, Startable {
     onStream?: StreamObserver,
     onConnection?: ConnectionObserver,
     connections?: () => ConnectionsEachPeer,
+    transfers?: TransferLedger,
   ) {
     this.meter = meter
     this.delegate = delegate
     this.onStream = onStream
     this.onConnection = onConnection
+    this.transfers = transfers
     if (delegate != null && connections != null) {
       this.streamGauges = createProtocolStreamGauges(connections)
     }
@@ -135,23 +147,54 @@ export class WireMetrics implements Metrics, Startable {
   }
 
   trackMultiaddrConnection(maConn: MultiaddrConnection): void {
-    this.delegate?.trackMultiaddrConnection(maConn)
+    const global = this.transfers?.global
+    if (global === undefined) this.delegate?.trackMultiaddrConnection(maConn)
     this.onConnection?.(maConn)
-    if (isRelayed(maConn.remoteAddr)) return
+    if (isRelayed(maConn.remoteAddr)) {
+      // libp2p's global transfers count relayed connections too
+      if (global === undefined) return
+      maConn.addEventListener('message', (evt) => {
+        global.received += evt.data.byteLength
+      })
+      const send = maConn.send.bind(maConn)
+      maConn.send = (data) => {
+        global.sent += data.byteLength
+        return send(data)
+      }
+      return
+    }
     const meter = this.meter
+    const counts = global ?? { sent: 0, received: 0 }
     maConn.addEventListener('message', (evt) => {
-      meter.record('in', evt.data.byteLength)
+      const bytes = evt.data.byteLength
+      meter.record('in', bytes)
+      counts.received += bytes
     })
     const send = maConn.send.bind(maConn)
     maConn.send = (data) => {
-      meter.record('out', data.byteLength)
+      const bytes = data.byteLength
+      meter.record('out', bytes)
+      counts.sent += bytes
       return send(data)
     }
   }
 
   trackProtocolStream(stream: Stream): void {
     // the meter needs no per-protocol accounting: the connection totals already include streams
-    this.delegate?.trackProtocolStream(stream)
+    const transfers = this.transfers
+    if (transfers === undefined) {
+      this.delegate?.trackProtocolStream(stream)
+    } else if (stream.protocol != null) {
+      const count = transfers.of(stream.protocol)
+      tapStream(stream, {
+        sent: (bytes) => {
+          count.sent += bytes
+        },
+        received: (bytes) => {
+          count.received += bytes
+        },
+      })
+    }
     this.onStream?.(stream)
   }
 
@@ -260,13 +303,21 @@ export function wireMetrics(
   delegate?: MetricsFactory,
   onStream?: StreamObserver,
   onConnection?: ConnectionObserver,
+  transfers?: TransferLedger,
 ): (components: MetricsComponents) => Metrics {
   return (components) =>
-    new WireMetrics(meter, delegate?.(components), onStream, onConnection, () => {
-      const connectionManager = components.connectionManager
-      if (connectionManager === undefined) {
-        throw new Error('libp2p gave the metrics no connection manager to read streams from')
-      }
-      return connectionManager.getConnectionsMap()
-    })
+    new WireMetrics(
+      meter,
+      delegate?.(components),
+      onStream,
+      onConnection,
+      () => {
+        const connectionManager = components.connectionManager
+        if (connectionManager === undefined) {
+          throw new Error('libp2p gave the metrics no connection manager to read streams from')
+        }
+        return connectionManager.getConnectionsMap()
+      },
+      transfers,
+    )
 }

@@ -233,6 +233,20 @@ describe('a live node through its diagnostics', () => {
     ).toBeGreaterThanOrEqual(SIZE)
     expect(midway?.p2p_bandwidth_out_rate_bytes_per_sec).toBeGreaterThan(0)
     expect(aAfter.p2p_bandwidth_in_rate_bytes_per_sec).toBeGreaterThan(0)
+
+    // libp2p's transfer counter, counted by the node's own taps (countTransfers): the stream's
+    // payload exactly under its protocol, and at least as much on the wire under `global`
+    const transfer = async (rt: Runtime, key: string): Promise<number> => {
+      const text = await (await fetch(url(rt, '/metrics'))).text()
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith(`libp2p_data_transfer_bytes_total{protocol="${key}"} `))
+      return Number(line?.split(' ').at(-1))
+    }
+    expect(await transfer(a, `${PROTOCOL} received`)).toBe(SIZE)
+    expect(await transfer(b, `${PROTOCOL} sent`)).toBe(SIZE)
+    expect(await transfer(a, 'global received')).toBeGreaterThanOrEqual(SIZE)
+    expect(await transfer(b, 'global sent')).toBeGreaterThanOrEqual(SIZE)
   })
 
   it("serves libp2p's own metrics beside the node's, each node on its own registry, and none with libp2pMetrics: false", async () => {

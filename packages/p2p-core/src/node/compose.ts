@@ -22,6 +22,7 @@ import { spreadConnectionMonitor } from './connection-monitor.js'
 import { watchMdns } from './mdns-probe.js'
 import type { BandwidthMeter } from '../bandwidth-meter.js'
 import type { Logger } from '../logger.js'
+import type { TransferLedger } from '../transfer-ledger.js'
 import type { P2POptions } from '../options.js'
 import type { ConnectionObserver, MetricsFactory, StreamObserver } from '../wire-metrics.js'
 import type { ConnectionsEachPeer } from '../protocol-stream-gauges.js'
@@ -96,6 +97,8 @@ export interface ComposeComponents {
   onStream?: StreamObserver
   /** Sees every raw connection before its upgrade (the node's per-connection bytes). */
   onConnection?: ConnectionObserver
+  /** Where libp2p's transfer bytes are counted instead of in `metrics` (`countTransfers`). */
+  transfers?: TransferLedger
 }
 
 /** Builds libp2p (not started) and captures the handles as libp2p constructs its services. */
@@ -155,6 +158,7 @@ export async function composeLibp2p(
       components.metrics,
       components.onStream,
       components.onConnection,
+      components.transfers,
     ),
     services: {
       identify: identify(),

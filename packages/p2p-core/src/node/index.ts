@@ -8,6 +8,7 @@
 
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { createBandwidthMeter } from '../bandwidth-meter.js'
+import { TransferLedger } from '../transfer-ledger.js'
 import { createConnectionByteCounter } from '../network/connection-bytes.js'
 import { createDiscoveryService } from '../discovery/index.js'
 import { loadOrCreateIdentity } from '../identity.js'
@@ -60,6 +61,15 @@ export interface P2PNodeComponents {
    */
   metrics?: MetricsFactory
   /**
+   * Counts the bytes behind libp2p's `libp2p_data_transfer_bytes_total` in the node
+   * (`P2PNode.transfers`), with the taps its own meters use, instead of having `metrics` wrap
+   * every connection and stream for them: cheaper per chunk (transfer-ledger.ts), but the
+   * metric then has to be fed from `P2PNode.transfers` by whoever serves `metrics`' registry.
+   *
+   * @default false: `metrics` tracks them itself
+   */
+  countTransfers?: boolean
+  /**
    * The agent identify announces to peers (their `p2p_peers_by_agent` reads it), e.g.
    * `wes-node/1.2.0 libp2p/3.3.11 node/24.11.1`.
    *
@@ -79,6 +89,11 @@ export interface P2PNode {
   readonly discovery: DiscoveryService
   /** Wire bytes of every connection, both directions. */
   readonly bandwidth: BandwidthMeter
+  /**
+   * libp2p's transfer totals (`libp2p_data_transfer_bytes_total`) since the node was created,
+   * with `countTransfers`; `undefined` without it.
+   */
+  readonly transfers: TransferLedger | undefined
   /** Connections, dials, pings, peers' agents and refused connections; set its callbacks here. */
   readonly network: NetworkService
   readonly status: P2PNodeStatus
@@ -150,6 +165,7 @@ export async function createP2PNode(
   const privateKey = await loadOrCreateIdentity(options.dataDir)
   const bandwidth = createBandwidthMeter()
   const connectionBytes = createConnectionByteCounter()
+  const transfers = components.countTransfers === true ? new TransferLedger() : undefined
   const mdnsState = new MdnsState()
   const network = new NetworkObserver({
     dhtProtocol: options.dht.protocol,
@@ -167,6 +183,7 @@ export async function createP2PNode(
     userAgent: components.userAgent,
     onStream: network.trackStream,
     onConnection: connectionBytes.track,
+    transfers,
   })
   if (!libp2p.peerId.equals(peerIdFromPrivateKey(privateKey))) {
     throw new Error('libp2p did not adopt the persisted identity')
@@ -188,6 +205,7 @@ export async function createP2PNode(
     libp2p,
     handles,
     bandwidth,
+    transfers,
     discovery,
     mdnsState,
     network,

@@ -14,6 +14,7 @@ import { NatObserver } from './nat-observer.js'
 import { PeerLog } from './peer-log.js'
 import { RelayWatch } from './relay-watch.js'
 import type { BandwidthMeter } from '../bandwidth-meter.js'
+import type { TransferLedger } from '../transfer-ledger.js'
 import type { DiscoveryDialEvent, DiscoveryService } from '../discovery/index.js'
 import type { Logger } from '../logger.js'
 import type { P2POptions } from '../options.js'
@@ -59,6 +60,7 @@ export interface NodeLifecycleInit {
   libp2p: Libp2p
   handles: Libp2pHandles
   bandwidth: BandwidthMeter
+  transfers: TransferLedger | undefined
   discovery: DiscoveryService
   mdnsState: MdnsState
   /** Protocol bytes and the other observations of the node's network. */
@@ -74,6 +76,7 @@ export class DefaultP2PNode implements P2PNode {
   readonly libp2p: Libp2p
   readonly discovery: DiscoveryService
   readonly bandwidth: BandwidthMeter
+  readonly transfers: TransferLedger | undefined
   readonly network: NetworkObserver
   /** The options, with the bootstrap list `setBootstrap` last gave. */
   private currentOptions: P2POptions
@@ -133,6 +136,7 @@ export class DefaultP2PNode implements P2PNode {
     this.libp2p = init.libp2p
     this.peerId = init.libp2p.peerId.toString()
     this.bandwidth = init.bandwidth
+    this.transfers = init.transfers
     this.discovery = init.discovery
     this.log = init.log
     this.handles = init.handles

@@ -2,12 +2,15 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { TypedEventEmitter } from 'main-event'
 import { createBandwidthMeter } from '../../src/bandwidth-meter.js'
 import { SILENT_LIBP2P_LOGGER } from '../../src/logger.js'
+import { TransferLedger } from '../../src/transfer-ledger.js'
 import { wireMetrics } from '../../src/wire-metrics.js'
 import type { Metrics, MultiaddrConnection, Stream } from '@libp2p/interface'
 
 /** A raw connection that only sends and emits `message` events. */
 class FakeConnection extends TypedEventEmitter<{ message: MessageEvent<Uint8Array> }> {
-  readonly remoteAddr = multiaddr('/ip4/127.0.0.1/tcp/4001')
+  constructor(readonly remoteAddr = multiaddr('/ip4/127.0.0.1/tcp/4001')) {
+    super()
+  }
   sent = 0
   send(data: Uint8Array): boolean {
     this.sent += data.byteLength
@@ -104,5 +107,55 @@ describe('wireMetrics', () => {
     )({ logger: SILENT_LIBP2P_LOGGER })
     metrics.trackProtocolStream({ protocol: '/ipfs/ping/1.0.0' } as unknown as Stream)
     expect(calls).toEqual(['delegate /ipfs/ping/1.0.0', 'observer /ipfs/ping/1.0.0'])
+  })
+
+  test('with a transfer ledger, counts libp2p transfers itself and hands the delegate no connection or stream', () => {
+    const calls: string[] = []
+    const delegate = {
+      trackMultiaddrConnection: () => calls.push('trackMultiaddrConnection'),
+      trackProtocolStream: () => calls.push('trackProtocolStream'),
+    } as unknown as Metrics
+    const meter = createBandwidthMeter()
+    const ledger = new TransferLedger()
+    const observed: string[] = []
+    const metrics = wireMetrics(
+      meter,
+      () => delegate,
+      (stream) => observed.push(stream.protocol ?? ''),
+      undefined,
+      ledger,
+    )({ logger: SILENT_LIBP2P_LOGGER })
+
+    const direct = new FakeConnection()
+    metrics.trackMultiaddrConnection(direct as unknown as MultiaddrConnection)
+    direct.send(new Uint8Array(100))
+    direct.receive(new Uint8Array(40))
+    // a relayed connection: in libp2p's global transfers, not in the wire meter
+    const relayed = new FakeConnection(
+      multiaddr(
+        '/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWGC6TvWhfapngX6wvJHMYvKpDMXPb3ZnCZ6dMoaMtimQ5/p2p-circuit',
+      ),
+    )
+    metrics.trackMultiaddrConnection(relayed as unknown as MultiaddrConnection)
+    relayed.send(new Uint8Array(5))
+    relayed.receive(new Uint8Array(3))
+
+    const stream = new FakeConnection() as FakeConnection & { protocol: string }
+    stream.protocol = '/wes/blob/1.0.0'
+    metrics.trackProtocolStream(stream as unknown as Stream)
+    stream.send(new Uint8Array(64))
+    stream.receive(new Uint8Array(16))
+    // what the stream's own send returns still comes back through the tap
+    expect(stream.sent).toBe(64)
+
+    expect(calls).toEqual([])
+    expect(observed).toEqual(['/wes/blob/1.0.0'])
+    expect(meter.totals()).toEqual({ outTotalBytes: 100, inTotalBytes: 40 })
+    expect(ledger.totals()).toEqual({
+      'global sent': 105,
+      'global received': 43,
+      '/wes/blob/1.0.0 sent': 64,
+      '/wes/blob/1.0.0 received': 16,
+    })
   })
 })
