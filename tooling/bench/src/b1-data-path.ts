@@ -2,7 +2,7 @@
  * B1 data path: a 256 MiB libp2p stream between two wes-node runtimes as `wes-node start`
  * composes them, with all monitoring on (wire bandwidth meter, per-protocol byte counting,
  * connection and dial metrics, libp2p's own metrics forwarded into the registry, the diagnostics
- * server scraped every second) against the same stream between two bare libp2p nodes (tcp,
+ * server scraped once per second of the pair's streaming) against the same stream between two bare libp2p nodes (tcp,
  * noise, yamux, identify, ping; no metrics component). Each pair runs in a process of its own
  * (workers/stream-pair.ts), as each kind of node does in the field, and the scrapes come from
  * this process, as Prometheus' do. The stream of a round is cut into slices that alternate between
@@ -109,6 +109,8 @@ export const b1DataPath: Benchmark = {
             scraper?.resume()
             const streamed = await (pairs.get(variant) as PairProcess).stream(sliceBytes)
             scraper?.pause()
+            // a scrape under way is served before the next pair streams, not during its slice
+            await scraper?.settled()
             ms.set(variant, (ms.get(variant) as number) + streamed.ms)
             cpuMs.set(variant, (cpuMs.get(variant) as number) + streamed.cpuMs)
             if (variant === 'monitored') wireIn += streamed.wireInBytes
@@ -124,6 +126,7 @@ export const b1DataPath: Benchmark = {
         }
         wire.push({ payload: totalBytes, inBytes: wireIn })
         for (const [variant, scraper] of scrapers) {
+          await scraper.settled()
           scraper.stop()
           scrapes += scraper.scrapes
           scrapeFailures += scraper.failures
@@ -253,7 +256,7 @@ export const b1DataPath: Benchmark = {
           `collected before each slice; a slice is timed from opening its stream to the receiver's byte ` +
           `count. The ceilings run in this process after each round.`,
         receiverCounts.length > 0
-          ? `Every monitored round checked the receiver's /metrics after the timed stream: ` +
+          ? `Every monitored round checked the receiver's registry (as prom-client renders it) after the timed slices: ` +
             `p2p_protocol_bytes_total{direction="in",protocol="${BLOB_PROTOCOL}"} and libp2p's ` +
             `libp2p_data_transfer_bytes_total counted at least the ${(WARMUP_BYTES + totalBytes) / MiB} MiB ` +
             `streamed, p2p_connections_opened_total counted the inbound connection, and the registry held ` +

@@ -97,7 +97,7 @@ const b1: Commentary = (r) => {
           : '') +
         '. The monitored node runs what the baseline does not (kad-dht, AutoNAT, circuit relay client, ' +
         'the per-protocol and per-connection counting, a scrape every second), and the ratio of one run ' +
-        'moves by several points between runs (0.90 to 1.02 in six runs of 4-7 rounds with the pairs ' +
+        'moves by several points between runs (0.87 to 1.02 in eight runs of 4-11 rounds with the pairs ' +
         'apart); see the per-round ratios below.',
     )
   }

@@ -6,15 +6,17 @@ export const SCRAPE_PATHS = ['/metrics', '/debug/p2p/stats', '/debug/p2p/health'
 /**
  * Scrapes diagnostics servers every `intervalMs` like Prometheus does (keep-alive, one request
  * at a time), and records how long each scrape took. {@link pause} and {@link resume} stop and
- * restart its clock: while paused nothing is scraped, and the next scrape comes when the time
- * left at the pause has run, so the scrapes stay one per `intervalMs` of running time.
+ * restart its clock: while paused no scrape starts (one under way finishes: {@link settled}), and
+ * the next comes when the time left at the pause has run, so the scrapes stay one per
+ * `intervalMs` of running time.
  */
 export class Scraper {
   readonly latenciesMs: number[] = []
   failures = 0
   private timer: NodeJS.Timeout | undefined
   private readonly agent = keepAliveAgent()
-  private busy = false
+  /** The scrape under way, if any. */
+  private current: Promise<void> | undefined
   /** When the next scrape is due (`performance.now()`), while running. */
   private dueAt = 0
   /** Milliseconds left to the next scrape, while paused. */
@@ -64,25 +66,34 @@ export class Scraper {
     return this.latenciesMs.length
   }
 
+  /** Resolves once no scrape is under way. */
+  async settled(): Promise<void> {
+    await this.current
+  }
+
   /** One scrape of every path of every server now (none if one is under way). */
   async scrape(): Promise<void> {
-    if (this.busy) return
-    this.busy = true
+    if (this.current !== undefined) return
+    this.current = this.scrapeAll()
     try {
-      for (const base of this.baseUrls) {
-        for (const path of SCRAPE_PATHS) {
-          const start = performance.now()
-          try {
-            const { status } = await httpGet(`${base}${path}`, this.agent)
-            if (status !== 200) this.failures++
-          } catch {
-            this.failures++
-          }
-          this.latenciesMs.push(performance.now() - start)
-        }
-      }
+      await this.current
     } finally {
-      this.busy = false
+      this.current = undefined
+    }
+  }
+
+  private async scrapeAll(): Promise<void> {
+    for (const base of this.baseUrls) {
+      for (const path of SCRAPE_PATHS) {
+        const start = performance.now()
+        try {
+          const { status } = await httpGet(`${base}${path}`, this.agent)
+          if (status !== 200) this.failures++
+        } catch {
+          this.failures++
+        }
+        this.latenciesMs.push(performance.now() - start)
+      }
     }
   }
 }

@@ -1,8 +1,9 @@
 /**
  * The two ends of B1's stream, ready to time: the receiver handles blobs, the sender has dialled
  * it and identify ran both ways, a warm-up stream went through and the garbage was collected. A
- * monitored pair is two wes-node runtimes scraped every second, as Prometheus and a dashboard
- * would; a bare pair is two libp2p nodes without metrics.
+ * monitored pair is two wes-node runtimes, scraped every second from the same process unless
+ * `scrape: false` (B1 scrapes from its own process instead); a bare pair is two libp2p nodes
+ * without metrics.
  */
 
 import { createBareNode } from './nodes.js'

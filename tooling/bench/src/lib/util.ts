@@ -53,8 +53,11 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, what: stri
 export class TempDirs {
   private readonly dirs: string[] = []
 
+  /** @param base - where the directories are made. @default the system's temporary directory */
+  constructor(private readonly base = tmpdir()) {}
+
   async make(prefix = 'wes-bench-'): Promise<string> {
-    const dir = await mkdtemp(join(tmpdir(), prefix))
+    const dir = await mkdtemp(join(this.base, prefix))
     this.dirs.push(dir)
     return dir
   }

@@ -2,8 +2,8 @@
  * One of B1's stream pairs in a process of its own, so that V8 compiles the data path for this
  * pair's code alone, as it does in a node that runs nothing else (in one process, the wrapped
  * streams of a monitored pair and the plain ones of a bare pair share, and slow, the same
- * compiled code). `node --expose-gc stream-pair.js <variant>`, variant one of
- * {@link PAIR_VARIANTS}; it builds the pair, streams the warm-up, and answers over IPC:
+ * compiled code). `node --expose-gc stream-pair.js <variant> [<directory>]`, variant one of
+ * {@link PAIR_VARIANTS}, the nodes' data directories made in `directory`; it builds the pair, streams the warm-up, and answers over IPC:
  *
  * - `{type: 'ready', diagnostics: [url, url]}` once (no URL for the bare pair);
  * - `{type: 'stream', bytes}`: collects the garbage, streams `bytes` from sender to receiver,
@@ -24,7 +24,18 @@ const MiB = 2 ** 20
 const WARMUP_BYTES = 8 * MiB
 
 const variant = process.argv[2] as PairVariant
-const dirs = new TempDirs()
+// the nodes' data directories go under the parent's directory, which the parent removes even
+// when this process was killed before it could
+const dirs = new TempDirs(process.argv[3])
+let stopping = false
+/** Set once the pair is ready; a parent lost before then ends this process at once. */
+let stopOnDisconnect: () => Promise<void> = async () => {
+  await dirs.removeAll().catch(() => {})
+  process.exit(1)
+}
+process.on('disconnect', () => void stopOnDisconnect())
+// the parent's kill after a failure: the nodes stop and their data directories go, as on a lost parent
+process.on('SIGTERM', () => void (stopping ? process.exit(0) : stopOnDisconnect()))
 let pair: StreamPair | MonitoredPair
 if (variant === 'bare') pair = await barePair(WARMUP_BYTES)
 else if (variant === 'monitored' || variant === 'monitored-without-libp2p-metrics') {
@@ -45,9 +56,10 @@ const send = async (message: object): Promise<void> =>
     process.send?.(message, (err: Error | null) => (err == null ? resolve() : reject(err)))
   })
 
-let stopping = false
-const stop = async (): Promise<never> => {
+stopOnDisconnect = async () => {
   stopping = true
+  // bounded: a node that does not stop within 10 s is left to the exit
+  setTimeout(() => process.exit(1), 10_000).unref()
   try {
     await pair.stop()
     await dirs.removeAll()
@@ -55,7 +67,6 @@ const stop = async (): Promise<never> => {
     process.exit(0)
   }
 }
-process.on('disconnect', () => void stop())
 
 process.on('message', (message: { type?: string; bytes?: number }) => {
   void (async () => {

@@ -7,12 +7,15 @@ import { SCRAPE_PATHS, Scraper } from '../../src/lib/scraper.js'
 let server: Server
 let base: string
 let requests: string[]
+/** How long the server takes to answer, for the tests of a scrape under way. */
+let delayMs = 0
 
 beforeEach(async () => {
   requests = []
+  delayMs = 0
   server = createServer((req, res) => {
     requests.push(req.url ?? '')
-    res.end('ok')
+    setTimeout(() => res.end('ok'), delayMs)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
@@ -55,6 +58,23 @@ test('paused, nothing is scraped; resumed, the clock goes on from where it stood
     }
     expect(requests).toEqual([...SCRAPE_PATHS])
     expect(performance.now() - resumedAt).toBeGreaterThan(1_500)
+  } finally {
+    scraper.stop()
+  }
+})
+
+test('settled() waits for the scrape under way; a second scrape meanwhile adds none', async () => {
+  delayMs = 50
+  const scraper = new Scraper([base])
+  try {
+    const first = scraper.scrape()
+    void scraper.scrape()
+    await scraper.settled()
+    expect(scraper.scrapes).toBe(SCRAPE_PATHS.length)
+    expect(requests).toEqual([...SCRAPE_PATHS])
+    await first
+    // nothing under way: settles at once
+    await scraper.settled()
   } finally {
     scraper.stop()
   }
