@@ -2,8 +2,11 @@
  * B1 data path: a 256 MiB libp2p stream between two wes-node runtimes as `wes-node start`
  * composes them, with all monitoring on (wire bandwidth meter, per-protocol byte counting,
  * connection and dial metrics, libp2p's own metrics forwarded into the registry, the diagnostics
- * server scraped once per second of the pair's streaming) against the same stream between two bare libp2p nodes (tcp,
- * noise, yamux, identify, ping; no metrics component). Each pair runs in a process of its own
+ * server scraped once per second of the pair's streaming) against the same stream between two bare libp2p nodes with
+ * the same services and no metrics component: tcp and the circuit relay transport, noise, yamux,
+ * identify, ping, kad-dht, AutoNAT v2, DCUtR, so that the pairs differ by the monitoring alone.
+ * A fourth pair, minimal libp2p (tcp, noise, yamux, identify, ping), shows what those services
+ * cost on their own. Each pair runs in a process of its own
  * (workers/stream-pair.ts), as each kind of node does in the field, and the scrapes come from
  * this process, as Prometheus' do. The stream of a round is cut into slices that alternate between
  * the pairs, so each pair's bytes move in the same seconds as the others'. Each monitored round
@@ -26,6 +29,8 @@ const MiB = 2 ** 20
 const WARMUP_BYTES = 8 * MiB
 /** Scrapes of each monitored pair before its timed slices: the scrape path runs warm, as it does in a node scraped for days. */
 const WARM_SCRAPES = 5
+const BASELINE_LABEL = "bare libp2p with wes-node's services, no metrics"
+const MINIMAL_LABEL = 'minimal libp2p (tcp, noise, yamux, identify, ping), no metrics'
 
 /**
  * Throws unless the receiver counted the round's stream everywhere the node counts: a round
@@ -64,6 +69,7 @@ export const b1DataPath: Benchmark = {
       subject: [] as number[],
       withoutLibp2pMetrics: [] as number[],
       baseline: [] as number[],
+      minimal: [] as number[],
       tcp: [] as number[],
       chacha: [] as number[],
       chachaBothEnds: [] as number[],
@@ -74,14 +80,16 @@ export const b1DataPath: Benchmark = {
       subject: [] as number[],
       withoutLibp2pMetrics: [] as number[],
       baseline: [] as number[],
+      minimal: [] as number[],
     }
     const sampleOf: Record<PairVariant, keyof typeof perCpuSecond> = {
       monitored: 'subject',
       'monitored-without-libp2p-metrics': 'withoutLibp2pMetrics',
       bare: 'baseline',
+      minimal: 'minimal',
     }
 
-    /** One round: the three pairs, fresh, their slices alternating. */
+    /** One round: the pairs, fresh, their slices alternating. */
     const pairRound = async (r: number): Promise<void> => {
       const pairs = new Map<PairVariant, PairProcess>()
       const scrapers = new Map<PairVariant, Scraper>()
@@ -181,7 +189,7 @@ export const b1DataPath: Benchmark = {
           better: 'higher',
           ours: median(samples.subject),
           baseline: median(samples.baseline),
-          baselineLabel: 'bare libp2p, no metrics',
+          baselineLabel: BASELINE_LABEL,
           targets: [{ subject: 'ratio', op: '>=', limit: 0.95 }],
           samples: {
             ours: samples.subject.map((v) => round(v)),
@@ -195,7 +203,7 @@ export const b1DataPath: Benchmark = {
           better: 'higher',
           ours: median(samples.withoutLibp2pMetrics),
           baseline: median(samples.baseline),
-          baselineLabel: 'bare libp2p, no metrics',
+          baselineLabel: BASELINE_LABEL,
           samples: {
             ours: samples.withoutLibp2pMetrics.map((v) => round(v)),
             baseline: samples.baseline.map((v) => round(v)),
@@ -208,7 +216,7 @@ export const b1DataPath: Benchmark = {
           better: 'higher',
           ours: median(perCpuSecond.subject),
           baseline: median(perCpuSecond.baseline),
-          baselineLabel: 'bare libp2p, no metrics',
+          baselineLabel: BASELINE_LABEL,
           samples: {
             ours: perCpuSecond.subject.map((v) => round(v)),
             baseline: perCpuSecond.baseline.map((v) => round(v)),
@@ -221,7 +229,33 @@ export const b1DataPath: Benchmark = {
           better: 'higher',
           ours: median(perCpuSecond.withoutLibp2pMetrics),
           baseline: median(perCpuSecond.baseline),
-          baselineLabel: 'bare libp2p, no metrics',
+          baselineLabel: BASELINE_LABEL,
+        }),
+        figure({
+          key: 'B1.libp2p-throughput-against-minimal',
+          label: `libp2p stream, ${size}, monitoring on, against minimal libp2p`,
+          unit: 'MiB/s',
+          better: 'higher',
+          ours: median(samples.subject),
+          baseline: median(samples.minimal),
+          baselineLabel: MINIMAL_LABEL,
+          samples: {
+            ours: samples.subject.map((v) => round(v)),
+            baseline: samples.minimal.map((v) => round(v)),
+          },
+        }),
+        figure({
+          key: 'B1.libp2p-services-throughput',
+          label: `libp2p stream, ${size}, no metrics: wes-node's services (kad-dht, AutoNAT v2, circuit relay, DCUtR) against none`,
+          unit: 'MiB/s',
+          better: 'higher',
+          ours: median(samples.baseline),
+          baseline: median(samples.minimal),
+          baselineLabel: MINIMAL_LABEL,
+          samples: {
+            ours: samples.baseline.map((v) => round(v)),
+            baseline: samples.minimal.map((v) => round(v)),
+          },
         }),
         figure({
           key: 'B1.tcp-ceiling',
@@ -249,7 +283,7 @@ export const b1DataPath: Benchmark = {
         }),
       ],
       notes: [
-        `${rounds} rounds; in each, three fresh pairs, each in a process of its own (both ends of a pair in ` +
+        `${rounds} rounds; in each, ${PAIR_VARIANTS.length} fresh pairs (${PAIR_VARIANTS.join(', ')}), each in a process of its own (both ends of a pair in ` +
           `one process, so every byte is sealed and opened on one core), stream an untimed ` +
           `${WARMUP_BYTES / MiB} MiB first, then ${slices} timed slices of ${sliceBytes / MiB} MiB each, the ` +
           `pairs taking turns slice by slice (order reversed every other slice and round), the garbage ` +
@@ -270,7 +304,11 @@ export const b1DataPath: Benchmark = {
         `Per-round ratios (subject / baseline of the same round): ${paired.map((p) => p.toFixed(2)).join(', ')}; ` +
           `median ${median(paired).toFixed(2)}. The table's ratio is the ratio of the medians. Per CPU-second ` +
           `(the pair's process' CPU time during its slices, both ends and every thread): ` +
-          `${perCpuSecond.subject.map((v, i) => (v / (perCpuSecond.baseline[i] as number)).toFixed(2)).join(', ')}.`,
+          `${perCpuSecond.subject.map((v, i) => (v / (perCpuSecond.baseline[i] as number)).toFixed(2)).join(', ')}. ` +
+          `Against minimal libp2p, per round: monitored ` +
+          `${samples.subject.map((v, i) => (v / (samples.minimal[i] as number)).toFixed(2)).join(', ')}; ` +
+          `bare with wes-node's services ` +
+          `${samples.baseline.map((v, i) => (v / (samples.minimal[i] as number)).toFixed(2)).join(', ')}.`,
         wire.length > 0
           ? `The receiver's bandwidth meter counted ${(median(overhead) * 100).toFixed(2)}% more bytes than the ` +
             `payload (noise and yamux framing): it counts wire bytes, as specified.`

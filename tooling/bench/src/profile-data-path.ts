@@ -2,7 +2,7 @@
  * What B1's monitored round spends its CPU on, against bare libp2p:
  * `node --expose-gc dist/profile-data-path.js [--rounds 4] [--mib 256] [--no-scrape]`. Each round
  * streams once between two wes-node runtimes (both scraped every second, as in B1) and once
- * between two bare libp2p nodes, alternating; only the timed stream is profiled (the in-process
+ * between two bare libp2p nodes with wes-node's services (B1's baseline), alternating; only the timed stream is profiled (the in-process
  * inspector, 0.2 ms sampling), and each line gives MiB per CPU-second and milliseconds per
  * category of lib/cpu-profile.ts (scrape, metric updates, network, GC, ...). Bounded: each stream
  * has B1's limits and every node is stopped in `finally`.
@@ -39,7 +39,7 @@ const dirs = new TempDirs()
 async function profiledRound(kind: 'monitored' | 'bare'): Promise<string> {
   const pair =
     kind === 'bare'
-      ? await barePair(WARMUP_BYTES)
+      ? await barePair(WARMUP_BYTES, 'wes-node')
       : await monitoredPair({ dirs, warmupBytes: WARMUP_BYTES, scrape })
   const { sender, receiver } = pair
   try {

@@ -1,13 +1,17 @@
 /**
- * The bare libp2p nodes of the benchmarks: the baseline, built from the same transport,
- * encrypter, muxer and services as wes-node with no `metrics` component, and swarms of small
- * peers that dial a node from distinct loopback addresses. Imports libp2p only, so worker
- * processes that use it load nothing of wes-node.
+ * The bare libp2p nodes of the benchmarks: the baselines, libp2p with no `metrics` component
+ * (minimal, or with the services wes-node composes), and swarms of small peers that dial a node
+ * from distinct loopback addresses. Imports libp2p only, so worker processes that use it load
+ * nothing of wes-node.
  */
 
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
+import { autoNATv2 } from '@libp2p/autonat-v2'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { dcutr } from '@libp2p/dcutr'
 import { identify } from '@libp2p/identify'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -36,7 +40,22 @@ export type BareNode = Libp2p<{
   ping: ReturnType<ReturnType<typeof ping>>
 }>
 
+/**
+ * Which libp2p services a bare node runs:
+ *
+ * - `minimal`: tcp, noise, yamux, identify and ping;
+ * - `wes-node`: what `wes-node start` composes by default (packages/p2p-core's `compose.ts`):
+ *   tcp and the circuit relay transport, noise, yamux, identify, ping, kad-dht on wes-node's
+ *   protocol, AutoNAT v2 and DCUtR. A test holds the two to the same protocols.
+ */
+export type BareServices = 'minimal' | 'wes-node'
+
+/** The kad-dht protocol `wes-node start` runs by default (`dht.protocol`). */
+export const WES_DHT_PROTOCOL = '/wes/kad/1.0.0'
+
 export interface BareNodeInit {
+  /** @default 'minimal' */
+  services?: BareServices
   /** Listen on 127.0.0.1 (a free port). @default true */
   listen?: boolean
   /**
@@ -64,19 +83,33 @@ export interface BareNodeInit {
 }
 
 /**
- * The baseline: libp2p from `createLibp2p` with tcp, noise, yamux, identify and ping, and no
- * `metrics` component.
+ * A baseline: libp2p from `createLibp2p` with the `services` asked for and no `metrics`
+ * component.
  */
 export async function createBareNode(init: BareNodeInit = {}): Promise<BareNode> {
   // net.connect options pass straight through; localAddress is not in the declared subset
   const dialOpts =
     init.localAddress !== undefined ? ({ localAddress: init.localAddress } as object) : undefined
+  const asWesNode = init.services === 'wes-node'
   return createLibp2p({
     addresses: { listen: (init.listen ?? true) ? [LOOPBACK_LISTEN] : [] },
-    transports: [tcp(dialOpts !== undefined ? { dialOpts } : {})],
+    transports: [
+      tcp(dialOpts !== undefined ? { dialOpts } : {}),
+      ...(asWesNode ? [circuitRelayTransport()] : []),
+    ],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
-    services: { identify: identify(), ping: ping() },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      ...(asWesNode
+        ? {
+            dht: kadDHT({ protocol: WES_DHT_PROTOCOL, peerInfoMapper: passthroughMapper }),
+            autoNAT: autoNATv2(),
+            dcutr: dcutr(),
+          }
+        : {}),
+    },
     ...(init.userAgent !== undefined ? { nodeInfo: { userAgent: init.userAgent } } : {}),
     ...(init.silent === true ? { logger: SILENT_LOGGER } : {}),
     ...(init.connectionMonitor === false ? { connectionMonitor: { enabled: false } } : {}),

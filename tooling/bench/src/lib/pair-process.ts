@@ -12,7 +12,7 @@ export interface Streamed {
   ms: number
   /** CPU time of the pair's process during the stream, every thread. */
   cpuMs: number
-  /** What the receiver's bandwidth meter counted (monitored pairs; 0 for the bare pair). */
+  /** What the receiver's bandwidth meter counted (monitored pairs; 0 for bare pairs). */
   wireInBytes: number
 }
 
@@ -25,7 +25,7 @@ export class PairProcess {
     private readonly child: Child,
     /** Where the pair's nodes keep their data; removed with the process. */
     private readonly dir: string,
-    /** The diagnostics of the sender and the receiver (none for the bare pair). */
+    /** The diagnostics of the sender and the receiver (none for bare pairs). */
     readonly diagnostics: string[],
   ) {}
 

@@ -3,10 +3,11 @@
  * it and identify ran both ways, a warm-up stream went through and the garbage was collected. A
  * monitored pair is two wes-node runtimes, scraped every second from the same process unless
  * `scrape: false` (B1 scrapes from its own process instead); a bare pair is two libp2p nodes
- * without metrics.
+ * without metrics, with wes-node's services or minimal ones.
  */
 
 import { createBareNode } from './nodes.js'
+import type { BareServices } from './nodes.js'
 import { Scraper } from './scraper.js'
 import { createSubjectRuntime } from './subject.js'
 import { sampleValue } from './series.js'
@@ -19,9 +20,16 @@ import type { Runtime } from 'wes-node'
 
 /**
  * B1's pairs: two wes-node runtimes as `wes-node start` composes them, the same without
- * libp2p's own metrics, and two bare libp2p nodes.
+ * libp2p's own metrics, two bare libp2p nodes with the services wes-node runs (the baseline:
+ * what differs from the monitored pair is the monitoring), and two minimal libp2p nodes (what
+ * those services cost).
  */
-export const PAIR_VARIANTS = ['monitored', 'monitored-without-libp2p-metrics', 'bare'] as const
+export const PAIR_VARIANTS = [
+  'monitored',
+  'monitored-without-libp2p-metrics',
+  'bare',
+  'minimal',
+] as const
 export type PairVariant = (typeof PAIR_VARIANTS)[number]
 
 /** What a receiver's registry counted of a pair's streams, read as a scrape reads it. */
@@ -119,10 +127,13 @@ export async function monitoredPair(init: MonitoredPairInit): Promise<MonitoredP
   return ready(pair, init.warmupBytes, () => scraper?.start())
 }
 
-/** Two bare libp2p nodes, ready to time. */
-export async function barePair(warmupBytes: number): Promise<StreamPair> {
-  const sender = await createBareNode()
-  const receiver = await createBareNode()
+/** Two bare libp2p nodes with `services` (minimal by default), ready to time. */
+export async function barePair(
+  warmupBytes: number,
+  services: BareServices = 'minimal',
+): Promise<StreamPair> {
+  const sender = await createBareNode({ services })
+  const receiver = await createBareNode({ services })
   return ready(
     {
       sender,

@@ -5,7 +5,7 @@
  * compiled code). `node --expose-gc stream-pair.js <variant> [<directory>]`, variant one of
  * {@link PAIR_VARIANTS}, the nodes' data directories made in `directory`; it builds the pair, streams the warm-up, and answers over IPC:
  *
- * - `{type: 'ready', diagnostics: [url, url]}` once (no URL for the bare pair);
+ * - `{type: 'ready', diagnostics: [url, url]}` once (no URL for a bare pair);
  * - `{type: 'stream', bytes}`: collects the garbage, streams `bytes` from sender to receiver,
  *   answers `{type: 'streamed', ms, cpuMs, wireInBytes}` (this process's CPU time, every thread);
  * - `{type: 'stop'}`: reads what the receiver's registry counted, stops both nodes, answers
@@ -37,7 +37,8 @@ process.on('disconnect', () => void stopOnDisconnect())
 // the parent's kill after a failure: the nodes stop and their data directories go, as on a lost parent
 process.on('SIGTERM', () => void (stopping ? process.exit(0) : stopOnDisconnect()))
 let pair: StreamPair | MonitoredPair
-if (variant === 'bare') pair = await barePair(WARMUP_BYTES)
+if (variant === 'bare') pair = await barePair(WARMUP_BYTES, 'wes-node')
+else if (variant === 'minimal') pair = await barePair(WARMUP_BYTES, 'minimal')
 else if (variant === 'monitored' || variant === 'monitored-without-libp2p-metrics') {
   pair = await monitoredPair({
     dirs,
