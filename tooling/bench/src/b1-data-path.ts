@@ -191,6 +191,7 @@ export const b1DataPath: Benchmark = {
           baseline: median(samples.baseline),
           baselineLabel: BASELINE_LABEL,
           targets: [{ subject: 'ratio', op: '>=', limit: 0.95 }],
+          paired: true,
           samples: {
             ours: samples.subject.map((v) => round(v)),
             baseline: samples.baseline.map((v) => round(v)),
@@ -204,6 +205,7 @@ export const b1DataPath: Benchmark = {
           ours: median(samples.withoutLibp2pMetrics),
           baseline: median(samples.baseline),
           baselineLabel: BASELINE_LABEL,
+          paired: true,
           samples: {
             ours: samples.withoutLibp2pMetrics.map((v) => round(v)),
             baseline: samples.baseline.map((v) => round(v)),
@@ -217,6 +219,7 @@ export const b1DataPath: Benchmark = {
           ours: median(perCpuSecond.subject),
           baseline: median(perCpuSecond.baseline),
           baselineLabel: BASELINE_LABEL,
+          paired: true,
           samples: {
             ours: perCpuSecond.subject.map((v) => round(v)),
             baseline: perCpuSecond.baseline.map((v) => round(v)),
@@ -230,6 +233,11 @@ export const b1DataPath: Benchmark = {
           ours: median(perCpuSecond.withoutLibp2pMetrics),
           baseline: median(perCpuSecond.baseline),
           baselineLabel: BASELINE_LABEL,
+          paired: true,
+          samples: {
+            ours: perCpuSecond.withoutLibp2pMetrics.map((v) => round(v)),
+            baseline: perCpuSecond.baseline.map((v) => round(v)),
+          },
         }),
         figure({
           key: 'B1.libp2p-throughput-against-minimal',
@@ -239,6 +247,7 @@ export const b1DataPath: Benchmark = {
           ours: median(samples.subject),
           baseline: median(samples.minimal),
           baselineLabel: MINIMAL_LABEL,
+          paired: true,
           samples: {
             ours: samples.subject.map((v) => round(v)),
             baseline: samples.minimal.map((v) => round(v)),
@@ -252,6 +261,7 @@ export const b1DataPath: Benchmark = {
           ours: median(samples.baseline),
           baseline: median(samples.minimal),
           baselineLabel: MINIMAL_LABEL,
+          paired: true,
           samples: {
             ours: samples.baseline.map((v) => round(v)),
             baseline: samples.minimal.map((v) => round(v)),
@@ -302,7 +312,7 @@ export const b1DataPath: Benchmark = {
           `pair streams): ${scrapes} requests, ${scrapeFailures} failed, median ` +
           `${round(median(scrapeLatencies), 2)} ms each.`,
         `Per-round ratios (subject / baseline of the same round): ${paired.map((p) => p.toFixed(2)).join(', ')}; ` +
-          `median ${median(paired).toFixed(2)}. The table's ratio is the ratio of the medians. Per CPU-second ` +
+          `median ${median(paired).toFixed(2)}. The table's ratios are medians of per-round ratios. Per CPU-second ` +
           `(the pair's process' CPU time during its slices, both ends and every thread): ` +
           `${perCpuSecond.subject.map((v, i) => (v / (perCpuSecond.baseline[i] as number)).toFixed(2)).join(', ')}. ` +
           `Against minimal libp2p, per round: monitored ` +

@@ -1,4 +1,4 @@
-import { ratio, targetMet } from './stats.js'
+import { median, ratio, targetMet } from './stats.js'
 import type { Target } from './stats.js'
 import type { Figure } from './types.js'
 
@@ -12,14 +12,36 @@ export interface FigureInit {
   baselineLabel?: string | null
   targets?: Target[]
   samples?: Figure['samples']
+  /**
+   * Judge the ratio per round: `samples.ours` and `samples.baseline` hold one value per round,
+   * measured side by side; the ratio is the median of their per-round ratios (Figure.paired).
+   */
+  paired?: boolean
 }
 
-/** Builds a figure: the ratio to its baseline and whether its targets hold. */
+/** The median of `ours[i] / baseline[i]`, or null when the rounds do not pair up. */
+export function pairedRatio(ours: readonly number[], baseline: readonly number[]): number | null {
+  if (ours.length === 0 || ours.length !== baseline.length) return null
+  const ratios = ours.map((v, i) => ratio(v, baseline[i] as number))
+  return ratios.includes(null) ? null : median(ratios as number[])
+}
+
+/**
+ * Builds a figure: the ratio to its baseline and whether its targets hold.
+ *
+ * @throws {RangeError} when `paired` without one baseline sample per sample of ours
+ */
 export function figure(init: FigureInit): Figure {
   const ours = init.ours != null && Number.isFinite(init.ours) ? init.ours : null
   const baseline = init.baseline != null && Number.isFinite(init.baseline) ? init.baseline : null
   const targets = init.targets ?? []
-  const r = ratio(ours, baseline)
+  let r = ratio(ours, baseline)
+  if (init.paired === true) {
+    r = pairedRatio(init.samples?.ours ?? [], init.samples?.baseline ?? [])
+    if (r === null) {
+      throw new RangeError(`${init.key}: a paired figure needs one baseline sample per round`)
+    }
+  }
   const checks = targets.map((target) => targetMet(target, { ours, ratio: r }))
   const met = checks.length === 0 ? null : checks.includes(null) ? null : checks.every(Boolean)
   return {
@@ -31,6 +53,7 @@ export function figure(init: FigureInit): Figure {
     baseline,
     baselineLabel: init.baselineLabel ?? null,
     ratio: r,
+    ...(init.paired === true ? { paired: true as const } : {}),
     targets,
     met,
     ...(init.samples !== undefined ? { samples: init.samples } : {}),

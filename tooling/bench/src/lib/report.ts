@@ -61,7 +61,7 @@ export function resultsTable(benchmarks: BenchResult[]): string {
           : `${valueCell(f.baseline, f.unit)} (${f.baselineLabel ?? 'baseline'})`
       const targets = f.targets.map((t) => describeTarget(t, f.unit)).join(' and ')
       rows.push(
-        `| ${bench.id} | ${f.label} | ${valueCell(f.ours, f.unit)} | ${baseline} | ${formatRatio(f.ratio)} | ${targets} | ${metCell(f)} |`,
+        `| ${bench.id} | ${f.label} | ${valueCell(f.ours, f.unit)} | ${baseline} | ${formatRatio(f.ratio)}${f.paired === true && f.ratio != null ? ' ‡' : ''} | ${targets} | ${metCell(f)} |`,
       )
     }
   }
@@ -104,7 +104,9 @@ export function renderMarkdown(
     '## Results',
     '',
     'The ratio is always ours / baseline: above 1 is faster for throughput and slower for times. Unless a row ' +
-      'says otherwise a figure is the median over the rounds of this run.',
+      'says otherwise a figure is the median over the rounds of this run. A ratio marked ‡ is the median of the ' +
+      'per-round ratios: ours and the baseline ran side by side in each round, so each round’s ratio cancels ' +
+      'what the machine did then.',
     '',
     resultsTable(run.benchmarks),
     '',

@@ -17,8 +17,17 @@ export interface Figure {
   baseline: number | null
   /** What the baseline is, in a few words. */
   baselineLabel: string | null
-  /** `ours / baseline`, or null. */
+  /**
+   * `ours / baseline`, or null; for a `paired` figure the median of the per-round ratios
+   * `samples.ours[i] / samples.baseline[i]`.
+   */
   ratio: number | null
+  /**
+   * Ours and the baseline ran side by side in every round (their slices taking turns), so each
+   * round's ratio cancels what the machine did in that round, and the ratio is their median
+   * rather than the ratio of two medians taken from different rounds.
+   */
+  paired?: true
   /** Every target of the figure; all must hold for `met`. */
   targets: Target[]
   /** All targets hold (true), one does not (false), no target or not measurable (null). */

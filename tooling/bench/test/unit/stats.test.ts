@@ -59,6 +59,31 @@ describe('targets', () => {
     expect(figure({ ...base, ours: null, baseline: 100 }).met).toBeNull()
     expect(figure({ ...base, ours: 1, baseline: 1, targets: [] }).met).toBeNull()
   })
+
+  test('a paired figure judges the median of its per-round ratios, not the ratio of medians', () => {
+    const init = {
+      key: 'k',
+      label: 'l',
+      unit: 'MiB/s',
+      better: 'higher' as const,
+      targets: [{ subject: 'ratio' as const, op: '>=' as const, limit: 0.95 }],
+      // the subject ran in every round about as fast as the baseline beside it, but the two
+      // medians come from rounds of different load: 150 / 180 = 0.83
+      samples: { ours: [100, 150, 200, 120, 190], baseline: [102, 180, 196, 118, 210] },
+      ours: 150,
+      baseline: 180,
+    }
+    expect(figure(init).ratio).toBeCloseTo(0.833, 3)
+    expect(figure(init).met).toBe(false)
+    const paired = figure({ ...init, paired: true })
+    // per round 0.98, 0.83, 1.02, 1.02, 0.90: median 0.98
+    expect(paired.ratio).toBeCloseTo(0.98, 3)
+    expect(paired.met).toBe(true)
+    expect(paired.paired).toBe(true)
+    expect(() =>
+      figure({ ...init, paired: true, samples: { ours: [1, 2], baseline: [1] } }),
+    ).toThrow(RangeError)
+  })
 })
 
 test('interleaved alternates the order of variants every round', async () => {
