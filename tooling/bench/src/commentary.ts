@@ -73,7 +73,7 @@ const b1: Commentary = (r) => {
   if (cpu?.ratio != null) {
     out.push(
       `Per CPU-second of the pair's process the monitored node moves ${formatNumber(cpu.ours)} MiB against ` +
-        `${formatNumber(cpu.baseline)} MiB for bare libp2p (ratio ${cpu.ratio.toFixed(2)}): that figure does not ` +
+        `${formatNumber(cpu.baseline)} MiB for the baseline (ratio ${cpu.ratio.toFixed(2)}): that figure does not ` +
         'depend on how much of the two cores other processes took, which the MiB/s figures do.',
     )
   }
@@ -92,7 +92,7 @@ const b1: Commentary = (r) => {
       '0.2 ms sampling over the timed slices only, 4 rounds of 256 MiB per pair, 2026-12-02): minimal libp2p 1,320 ms of CPU per ' +
       'round, monitored 1,435, monitored without libp2p’s metrics 1,348 (no scrape). Of the difference, ' +
       '@libp2p/prometheus-metrics’ per-chunk transfer counting was 16 ms (per chunk a key string built and ' +
-      'a Map updated, on every connection and stream), with more garbage; since this run the node counts ' +
+      'a Map updated, on every connection and stream), with more garbage; since 2026-12-02 (night) the node counts ' +
       'that metric with its own taps (`countTransfers`: one addition per chunk to a record found once per ' +
       'stream), and libp2p’s package is down to 3.9 ms (its noise and yamux counters). The node’s own ' +
       'counting is 9-12 ms per round; the server side of the scrapes 19-27 ms (one or two scrapes of both ' +
@@ -220,14 +220,13 @@ const b4: Commentary = (r) => {
   const out: string[] = []
   if (fresh?.ours != null && load?.ours != null) {
     out.push(
-      `Loading the modules is most of the start-up: \`wes-node --version\` alone takes ${formatNumber(load.ours)} ms ` +
-        `of the ${formatNumber(fresh.ours)} ms to a healthy node, because \`src/cli.ts\` imports every command ` +
-        'statically and the start command pulls in libp2p with all its services, Koa and prom-client: about 790 ' +
-        'ES modules, read, parsed and linked on every start. Two changes would move it: import each command’s handler lazily inside its commander action ' +
-        '(`--version`, `--help` and `diag` would stop loading libp2p), and call `module.enableCompileCache()` in ' +
-        '`bin/wes-node.js` (Node >= 22.1 caches compiled code on disk: `--version` went from about 580 to 470 ms ' +
-        'here with NODE_COMPILE_CACHE set). Bundling the CLI into one file would remove most of the module ' +
-        'resolution as well.',
+      `Loading the modules is most of the start-up, and \`start\` loads the most: about 960 ES modules (libp2p ` +
+        'with all its services, Koa, prom-client and their dependencies, 2026-12-03), against 60 for ' +
+        `\`wes-node --version\` (commander, the CLI, the diagnostics client), which takes ${formatNumber(load.ours)} ms ` +
+        `of the ${formatNumber(fresh.ours)} ms to a healthy node. Each command loads its handler when it runs, so ` +
+        '`--version`, `--help` and `diag` never load libp2p, and `bin/wes-node.js` turns on V8’s compile cache ' +
+        '(`module.enableCompileCache()`), so a second start reuses the compiled code. Bundling the node into ' +
+        'one file would remove most of the module resolution as well.',
     )
   }
   if (fresh?.ours != null && fresh.baseline != null && fresh.ratio != null) {
