@@ -14,7 +14,7 @@
  * the same run: raw Node.js TCP and node:crypto chacha20-poly1305.
  */
 
-import { figure } from './lib/figure.js'
+import { figure, pairedFigure } from './lib/figure.js'
 import { PairProcess } from './lib/pair-process.js'
 import { Scraper } from './lib/scraper.js'
 import { median } from './lib/stats.js'
@@ -178,95 +178,80 @@ export const b1DataPath: Benchmark = {
 
     const size = `${totalBytes / MiB} MiB`
     // the slices of a round took turns: their ratio cancels load drift
-    const paired = samples.subject.map((v, i) => v / (samples.baseline[i] as number))
+    const perRound = (ours: number[], baseline: number[]): number[] =>
+      ours.map((v, i) => v / (baseline[i] as number))
+    const listed = (ratios: number[]): string => ratios.map((p) => p.toFixed(2)).join(', ')
+    const paired = perRound(samples.subject, samples.baseline)
     const overhead = wire.map((w) => w.inBytes / w.payload - 1)
     return {
       figures: [
-        figure({
-          key: 'B1.libp2p-throughput',
-          label: `libp2p stream, ${size}, monitoring on (per-protocol bytes, libp2p metrics)`,
-          unit: 'MiB/s',
-          better: 'higher',
-          ours: median(samples.subject),
-          baseline: median(samples.baseline),
-          baselineLabel: BASELINE_LABEL,
-          targets: [{ subject: 'ratio', op: '>=', limit: 0.95 }],
-          paired: true,
-          samples: {
-            ours: samples.subject.map((v) => round(v)),
-            baseline: samples.baseline.map((v) => round(v)),
+        pairedFigure(
+          {
+            key: 'B1.libp2p-throughput',
+            label: `libp2p stream, ${size}, monitoring on (per-protocol bytes, libp2p metrics)`,
+            unit: 'MiB/s',
+            better: 'higher',
+            baselineLabel: BASELINE_LABEL,
+            targets: [{ subject: 'ratio', op: '>=', limit: 0.95 }],
           },
-        }),
-        figure({
-          key: 'B1.libp2p-throughput-without-libp2p-metrics',
-          label: `libp2p stream, ${size}, monitoring on but libp2p's own metrics off`,
-          unit: 'MiB/s',
-          better: 'higher',
-          ours: median(samples.withoutLibp2pMetrics),
-          baseline: median(samples.baseline),
-          baselineLabel: BASELINE_LABEL,
-          paired: true,
-          samples: {
-            ours: samples.withoutLibp2pMetrics.map((v) => round(v)),
-            baseline: samples.baseline.map((v) => round(v)),
+          samples.subject,
+          samples.baseline,
+        ),
+        pairedFigure(
+          {
+            key: 'B1.libp2p-throughput-without-libp2p-metrics',
+            label: `libp2p stream, ${size}, monitoring on but libp2p's own metrics off`,
+            unit: 'MiB/s',
+            better: 'higher',
+            baselineLabel: BASELINE_LABEL,
           },
-        }),
-        figure({
-          key: 'B1.libp2p-cpu-efficiency',
-          label: `libp2p stream, ${size}, per CPU-second, monitoring on (per-protocol bytes, libp2p metrics)`,
-          unit: 'MiB/CPU-s',
-          better: 'higher',
-          ours: median(perCpuSecond.subject),
-          baseline: median(perCpuSecond.baseline),
-          baselineLabel: BASELINE_LABEL,
-          paired: true,
-          samples: {
-            ours: perCpuSecond.subject.map((v) => round(v)),
-            baseline: perCpuSecond.baseline.map((v) => round(v)),
+          samples.withoutLibp2pMetrics,
+          samples.baseline,
+        ),
+        pairedFigure(
+          {
+            key: 'B1.libp2p-cpu-efficiency',
+            label: `libp2p stream, ${size}, per CPU-second, monitoring on (per-protocol bytes, libp2p metrics)`,
+            unit: 'MiB/CPU-s',
+            better: 'higher',
+            baselineLabel: BASELINE_LABEL,
           },
-        }),
-        figure({
-          key: 'B1.libp2p-cpu-efficiency-without-libp2p-metrics',
-          label: `libp2p stream, ${size}, per CPU-second, libp2p's own metrics off`,
-          unit: 'MiB/CPU-s',
-          better: 'higher',
-          ours: median(perCpuSecond.withoutLibp2pMetrics),
-          baseline: median(perCpuSecond.baseline),
-          baselineLabel: BASELINE_LABEL,
-          paired: true,
-          samples: {
-            ours: perCpuSecond.withoutLibp2pMetrics.map((v) => round(v)),
-            baseline: perCpuSecond.baseline.map((v) => round(v)),
+          perCpuSecond.subject,
+          perCpuSecond.baseline,
+        ),
+        pairedFigure(
+          {
+            key: 'B1.libp2p-cpu-efficiency-without-libp2p-metrics',
+            label: `libp2p stream, ${size}, per CPU-second, libp2p's own metrics off`,
+            unit: 'MiB/CPU-s',
+            better: 'higher',
+            baselineLabel: BASELINE_LABEL,
           },
-        }),
-        figure({
-          key: 'B1.libp2p-throughput-against-minimal',
-          label: `libp2p stream, ${size}, monitoring on, against minimal libp2p`,
-          unit: 'MiB/s',
-          better: 'higher',
-          ours: median(samples.subject),
-          baseline: median(samples.minimal),
-          baselineLabel: MINIMAL_LABEL,
-          paired: true,
-          samples: {
-            ours: samples.subject.map((v) => round(v)),
-            baseline: samples.minimal.map((v) => round(v)),
+          perCpuSecond.withoutLibp2pMetrics,
+          perCpuSecond.baseline,
+        ),
+        pairedFigure(
+          {
+            key: 'B1.libp2p-throughput-against-minimal',
+            label: `libp2p stream, ${size}, monitoring on, against minimal libp2p`,
+            unit: 'MiB/s',
+            better: 'higher',
+            baselineLabel: MINIMAL_LABEL,
           },
-        }),
-        figure({
-          key: 'B1.libp2p-services-throughput',
-          label: `libp2p stream, ${size}, no metrics: wes-node's services (kad-dht, AutoNAT v2, circuit relay, DCUtR) against none`,
-          unit: 'MiB/s',
-          better: 'higher',
-          ours: median(samples.baseline),
-          baseline: median(samples.minimal),
-          baselineLabel: MINIMAL_LABEL,
-          paired: true,
-          samples: {
-            ours: samples.baseline.map((v) => round(v)),
-            baseline: samples.minimal.map((v) => round(v)),
+          samples.subject,
+          samples.minimal,
+        ),
+        pairedFigure(
+          {
+            key: 'B1.libp2p-services-throughput',
+            label: `libp2p stream, ${size}, no metrics: wes-node's services (kad-dht, AutoNAT v2, circuit relay, DCUtR) against none`,
+            unit: 'MiB/s',
+            better: 'higher',
+            baselineLabel: MINIMAL_LABEL,
           },
-        }),
+          samples.baseline,
+          samples.minimal,
+        ),
         figure({
           key: 'B1.tcp-ceiling',
           label: `ceiling: raw Node.js TCP, ${size}`,
@@ -311,14 +296,14 @@ export const b1DataPath: Benchmark = {
           `and then once per second of the pair's own streaming (the scrape clock stops while another ` +
           `pair streams): ${scrapes} requests, ${scrapeFailures} failed, median ` +
           `${round(median(scrapeLatencies), 2)} ms each.`,
-        `Per-round ratios (subject / baseline of the same round): ${paired.map((p) => p.toFixed(2)).join(', ')}; ` +
+        `Per-round ratios (subject / baseline of the same round): ${listed(paired)}; ` +
           `median ${median(paired).toFixed(2)}. The table's ratios are medians of per-round ratios. Per CPU-second ` +
           `(the pair's process' CPU time during its slices, both ends and every thread): ` +
-          `${perCpuSecond.subject.map((v, i) => (v / (perCpuSecond.baseline[i] as number)).toFixed(2)).join(', ')}. ` +
+          `${listed(perRound(perCpuSecond.subject, perCpuSecond.baseline))}. ` +
           `Against minimal libp2p, per round: monitored ` +
-          `${samples.subject.map((v, i) => (v / (samples.minimal[i] as number)).toFixed(2)).join(', ')}; ` +
+          `${listed(perRound(samples.subject, samples.minimal))}; ` +
           `bare with wes-node's services ` +
-          `${samples.baseline.map((v, i) => (v / (samples.minimal[i] as number)).toFixed(2)).join(', ')}.`,
+          `${listed(perRound(samples.baseline, samples.minimal))}.`,
         wire.length > 0
           ? `The receiver's bandwidth meter counted ${(median(overhead) * 100).toFixed(2)}% more bytes than the ` +
             `payload (noise and yamux framing): it counts wire bytes, as specified.`

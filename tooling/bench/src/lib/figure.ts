@@ -1,6 +1,7 @@
 import { median, ratio, targetMet } from './stats.js'
 import type { Target } from './stats.js'
 import type { Figure } from './types.js'
+import { round } from './util.js'
 
 export interface FigureInit {
   key: string
@@ -58,4 +59,25 @@ export function figure(init: FigureInit): Figure {
     met,
     ...(init.samples !== undefined ? { samples: init.samples } : {}),
   }
+}
+
+/**
+ * A figure of two series measured side by side, one value each per round: the table shows their
+ * medians, the JSON keeps the rounds (to 2 decimals), and the ratio judged is the median of the
+ * per-round ratios (`paired`).
+ *
+ * @throws {RangeError} when the series do not pair up
+ */
+export function pairedFigure(
+  init: Omit<FigureInit, 'ours' | 'baseline' | 'samples' | 'paired'>,
+  ours: readonly number[],
+  baseline: readonly number[],
+): Figure {
+  return figure({
+    ...init,
+    ours: median(ours),
+    baseline: median(baseline),
+    paired: true,
+    samples: { ours: ours.map((v) => round(v)), baseline: baseline.map((v) => round(v)) },
+  })
 }

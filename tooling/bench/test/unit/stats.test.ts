@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import { figure } from '../../src/lib/figure.js'
+import { figure, pairedFigure } from '../../src/lib/figure.js'
 import { formatNumber, resultsTable } from '../../src/lib/report.js'
 import { interleaved, median, percentile, ratio, targetMet } from '../../src/lib/stats.js'
 
@@ -80,6 +80,11 @@ describe('targets', () => {
     expect(paired.ratio).toBeCloseTo(0.98, 3)
     expect(paired.met).toBe(true)
     expect(paired.paired).toBe(true)
+    // the same figure from the two series: medians shown, the rounds kept, the pairs judged
+    const { key, label, unit, better, targets, samples } = init
+    expect(
+      pairedFigure({ key, label, unit, better, targets }, samples.ours, samples.baseline),
+    ).toEqual(paired)
     expect(() =>
       figure({ ...init, paired: true, samples: { ours: [1, 2], baseline: [1] } }),
     ).toThrow(RangeError)
